@@ -1,0 +1,5 @@
+"""`python -m searchidx` runs the command-line interface."""
+
+from searchidx.cli import cli
+
+cli()
