@@ -1,0 +1,204 @@
+"""Relevance benchmark: every system over the same corpus, judged queries and a title check.
+
+Run from the repository root::
+
+    .venv/bin/python bench/evaluate.py                       # all systems, markdown tables
+    .venv/bin/python bench/evaluate.py --systems searchidx --sweep vote_weight=0,0.3,0.6
+    .venv/bin/python bench/evaluate.py --json bench/out/run.json --failures 15
+
+Metrics (see ``metrics.py``) are reported overall and per query kind of
+``bench/queries.jsonl``. The known-item check queries the exact English title of a seeded
+random sample of papers and expects that paper first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import platform
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from metrics import METRICS, mean, reciprocal_rank, score_query  # noqa: E402
+from systems import Bm25sSystem, Fts5System, System, load_analyzer, searchidx_systems  # noqa: E402
+
+QUERIES = Path(__file__).resolve().parent / "queries.jsonl"
+PEERS = ("fts5-unicode61", "fts5-trigram", "bm25s-kiwi")
+DEPTH = 100
+
+
+def parse_value(text: str) -> Any:
+    """An option value from the command line: bool, None, int, float or string."""
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered == "none":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_pairs(items: list[str], multi: bool) -> dict[str, Any]:
+    """``KEY=VALUE`` (or ``KEY=V1,V2`` with ``multi``) items as a dict."""
+    pairs: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"error: expected KEY=VALUE, got {item!r}")
+        values = [parse_value(v) for v in value.split(",")]
+        pairs[key.replace("-", "_")] = values if multi else values[0]
+    return pairs
+
+
+def load_queries(path: Path, kinds: set[str] | None) -> list[dict[str, Any]]:
+    """The judged queries, optionally only those of the given kinds."""
+    queries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [q for q in queries if not kinds or q["kind"] in kinds]
+
+
+def build_systems(args: argparse.Namespace, papers: list, notes: list[str]) -> list[System]:
+    """The requested systems, each built over ``papers`` (searchidx from the corpus path)."""
+    wanted = args.systems.split(",")
+    systems: list[System] = []
+    for name in wanted:
+        if name in ("fts5-unicode61", "fts5-trigram"):
+            systems.append(Fts5System(papers, name.removeprefix("fts5-")))
+        elif name == "bm25s-kiwi":
+            analyze, analyzer_name = load_analyzer()
+            notes.append(f"bm25s-kiwi analyzer: {analyzer_name}")
+            systems.append(Bm25sSystem(papers, analyze, analyzer_name))
+        elif name == "searchidx":
+            fixed = parse_pairs(args.opt, multi=False)
+            sweep = parse_pairs(args.sweep, multi=True)
+            configs = [fixed | dict(zip(sweep, combo)) for combo in itertools.product(*sweep.values())]
+            try:
+                systems.extend(searchidx_systems(args.corpus, parse_pairs(args.build_opt, multi=False),
+                                                 configs, keep=args.build_once))
+            except (ImportError, AttributeError) as exc:
+                notes.append(f"searchidx unavailable: {exc}")
+        else:
+            raise SystemExit(f"error: unknown system {name!r}")
+    return systems
+
+
+def run_system(system: System, queries: list[dict[str, Any]], titles: list[tuple[str, str]]) -> dict[str, Any]:
+    """Rankings and metrics of one system on the judged queries and the title check."""
+    started = time.perf_counter()
+    per_query = []
+    for q in queries:
+        ranked = system.search(q["query"], DEPTH)
+        per_query.append({"id": q["id"], "kind": q["kind"], "query": q["query"],
+                          "top": ranked[:10], "metrics": score_query(ranked, q["judgments"])})
+    query_seconds = time.perf_counter() - started
+    title_rr = [reciprocal_rank(system.search(title, 10), {aid: 1}) for aid, title in titles]
+    by_kind: dict[str, list] = defaultdict(list)
+    for row in per_query:
+        by_kind[row["kind"]].append(row["metrics"])
+    return {
+        "name": system.name,
+        "build_seconds": system.build_seconds,
+        "ms_per_query": 1000 * query_seconds / max(len(queries), 1),
+        "overall": mean([r["metrics"] for r in per_query]),
+        "kinds": {kind: mean(rows) for kind, rows in sorted(by_kind.items())},
+        "titles": {"S@1": sum(rr == 1.0 for rr in title_rr) / max(len(title_rr), 1),
+                   "MRR@10": sum(title_rr) / max(len(title_rr), 1), "n": len(title_rr)},
+        "queries": per_query,
+    }
+
+
+def markdown(results: list[dict[str, Any]], kinds: list[str], counts: dict[str, int]) -> str:
+    """The result tables in markdown."""
+    def f(x: float) -> str:
+        return f"{x:.3f}"
+
+    n_titles = results[0]["titles"]["n"] if results else 0
+    lines = [f"Overall ({sum(counts.values())} judged queries; title check on {n_titles} papers)", "",
+             "| system | " + " | ".join(METRICS) + " | title S@1 | title MRR@10 | build s | ms/query |",
+             "|---" * (len(METRICS) + 5) + "|"]
+    for r in results:
+        lines.append(f"| {r['name']} | " + " | ".join(f(r["overall"][m]) for m in METRICS)
+                     + f" | {f(r['titles']['S@1'])} | {f(r['titles']['MRR@10'])}"
+                     + f" | {r['build_seconds']:.1f} | {r['ms_per_query']:.1f} |")
+    lines += ["", "nDCG@10 per kind", "",
+              "| system | " + " | ".join(f"{k} ({counts[k]})" for k in kinds) + " |",
+              "|---" * (len(kinds) + 1) + "|"]
+    for r in results:
+        lines.append(f"| {r['name']} | " + " | ".join(f(r["kinds"][k]["nDCG@10"]) for k in kinds) + " |")
+    for kind in kinds:
+        lines += ["", f"{kind} ({counts[kind]} queries)", "",
+                  "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
+        for r in results:
+            lines.append(f"| {r['name']} | " + " | ".join(f(r["kinds"][kind][m]) for m in METRICS) + " |")
+    return "\n".join(lines)
+
+
+def failures(result: dict[str, Any], queries: list[dict[str, Any]], n: int) -> str:
+    """The ``n`` lowest-nDCG queries of one system with its top results, for error analysis."""
+    judged = {q["id"]: q["judgments"] for q in queries}
+    worst = sorted(result["queries"], key=lambda r: r["metrics"]["nDCG@10"])[:n]
+    lines = [f"Worst {n} queries for {result['name']}:"]
+    for row in worst:
+        marks = " ".join(f"{aid}({judged[row['id']].get(aid, 0)})" for aid in row["top"][:5])
+        lines.append(f"  {row['id']} nDCG={row['metrics']['nDCG@10']:.2f} {row['query']!r}: {marks}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="digest folder to index")
+    parser.add_argument("--queries", type=Path, default=QUERIES, help="judged queries (JSON Lines)")
+    parser.add_argument("--systems", default=",".join((*PEERS, "searchidx")),
+                        help="comma-separated: " + ", ".join((*PEERS, "searchidx")))
+    parser.add_argument("--kinds", default="", help="only these query kinds (comma-separated)")
+    parser.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
+                        help="searchidx search() keyword, e.g. vote_weight=0.3 (repeatable)")
+    parser.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2",
+                        help="search() keyword values to sweep; the product of all sweeps is run")
+    parser.add_argument("--build-opt", action="append", default=[], metavar="KEY=VALUE",
+                        help="searchidx build() keyword (repeatable)")
+    parser.add_argument("--build-once", action="store_true",
+                        help="keep the searchidx index under bench/out and reuse it while the source is unchanged")
+    parser.add_argument("--titles", type=int, default=300, help="papers in the exact-title check")
+    parser.add_argument("--seed", type=int, default=20250509, help="seed of the title-check sample")
+    parser.add_argument("--failures", type=int, default=0, metavar="N",
+                        help="print the N worst queries of every searchidx configuration")
+    parser.add_argument("--json", type=Path, help="write all metrics and rankings here")
+    args = parser.parse_args(argv)
+
+    queries = load_queries(args.queries, set(filter(None, args.kinds.split(","))))
+    papers, loader = load_papers(args.corpus)
+    notes = [f"corpus: {len(papers)} papers read by {loader}"]
+    ids = sorted(p.arxiv_id for p in papers)
+    by_id = {p.arxiv_id: p for p in papers}
+    titles = [(aid, by_id[aid].title) for aid in random.Random(args.seed).sample(ids, min(args.titles, len(ids)))]
+    systems = build_systems(args, papers, notes)
+    results = [run_system(s, queries, titles) for s in systems]
+
+    kinds = sorted({q["kind"] for q in queries})
+    counts = {k: sum(q["kind"] == k for q in queries) for k in kinds}
+    print("\n".join(notes) + "\n")
+    print(markdown(results, kinds, counts))
+    for r in results:
+        if args.failures and r["name"].startswith("searchidx"):
+            print("\n" + failures(r, queries, args.failures))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"python": platform.python_version(), "notes": notes, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""The systems compared by the benchmark: three peers a user could reach for, and searchidx.
+
+Every system is built from the same list of :class:`~searchidx.records.Paper` records and
+answers ``search(query, k)`` with arXiv ids, best first.
+
+- ``fts5-unicode61`` / ``fts5-trigram``: SQLite FTS5 over (title, authors, body), ranked by
+  ``bm25()``. The query is the user's words, each quoted so no word is read as FTS syntax,
+  all required (FTS5's implicit AND); when that finds nothing, any word may match (OR).
+  A trigram index cannot match words under three characters, so those are dropped.
+- ``bm25s-kiwi``: plain BM25 (``bm25s``) over the Kiwi morphemes searchidx itself indexes
+  (``searchidx.analysis.default_analyzer``), title, authors and body in one field.
+- ``searchidx``: the product, built through its library API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from searchidx.records import Paper
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+class System(Protocol):
+    """A built search system."""
+
+    name: str
+    build_seconds: float
+
+    def search(self, query: str, k: int) -> list[str]:
+        """The ids of the best ``k`` papers for ``query``, best first."""
+        ...
+
+
+def paper_body(paper: Paper) -> str:
+    """The summary text every peer indexes besides title and authors."""
+    return paper.text
+
+
+class Fts5System:
+    """SQLite FTS5 with a built-in tokenizer (``unicode61`` or ``trigram``)."""
+
+    def __init__(self, papers: Sequence[Paper], tokenizer: str) -> None:
+        started = time.perf_counter()
+        self.name = f"fts5-{tokenizer}"
+        self._min_len = 3 if tokenizer == "trigram" else 1
+        self._db = sqlite3.connect(":memory:")
+        self._db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5("
+            f"arxiv_id UNINDEXED, title, authors, body, tokenize='{tokenizer}')"
+        )
+        self._db.executemany(
+            "INSERT INTO docs VALUES (?, ?, ?, ?)",
+            ((p.arxiv_id, p.title, ", ".join(p.authors), paper_body(p)) for p in papers),
+        )
+        self._db.commit()
+        self.build_seconds = time.perf_counter() - started
+
+    def search(self, query: str, k: int) -> list[str]:
+        words = [w for w in query.split() if len(w) >= self._min_len]
+        if not words:
+            return []
+        quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+        for operator in (" AND ", " OR "):
+            ids = self._match(operator.join(quoted), k)
+            if ids or len(quoted) == 1:
+                return ids
+        return []
+
+    def _match(self, expression: str, k: int) -> list[str]:
+        try:
+            rows = self._db.execute(
+                "SELECT arxiv_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
+                (expression, k),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [row[0] for row in rows]
+
+
+def load_analyzer() -> tuple[Callable[[str, str], list[str]], str]:
+    """searchidx's analyzer as ``(text, mode) -> terms``, or a plain Kiwi stand-in."""
+    try:
+        from searchidx.analysis import default_analyzer
+    except ImportError:
+        return _kiwi_analyzer(), "plain Kiwi (stand-in)"
+    analyzer = default_analyzer() if callable(default_analyzer) else default_analyzer
+
+    def analyze(text: str, mode: str) -> list[str]:
+        return [term.text for term in analyzer.analyze(text, mode)]
+
+    return analyze, "searchidx.analysis"
+
+
+_KEEP_TAGS = ("NNG", "NNP", "NR", "NP", "SL", "SH", "SN", "XR", "VV", "VA", "MAG")
+
+
+def _kiwi_analyzer() -> Callable[[str, str], list[str]]:
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi()
+
+    def analyze(text: str, mode: str) -> list[str]:
+        return [t.form.lower() for t in kiwi.tokenize(text) if t.tag.startswith(_KEEP_TAGS)]
+
+    return analyze
+
+
+class Bm25sSystem:
+    """Plain BM25 (bm25s, Lucene variant, k1=1.5, b=0.75) over analysed morphemes."""
+
+    name = "bm25s-kiwi"
+
+    def __init__(self, papers: Sequence[Paper], analyze: Callable[[str, str], list[str]],
+                 analyzer_name: str) -> None:
+        import bm25s
+
+        started = time.perf_counter()
+        self._analyze = analyze
+        self._ids = [p.arxiv_id for p in papers]
+        texts = ["\n".join((p.title, ", ".join(p.authors), paper_body(p))) for p in papers]
+        tokens = _cached(("bm25s-tokens", analyzer_name, texts),
+                         lambda: [analyze(t, "index") for t in texts])
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+        self.build_seconds = time.perf_counter() - started
+
+    def search(self, query: str, k: int) -> list[str]:
+        terms = self._analyze(query, "query")
+        if not terms:
+            return []
+        docs, scores = self._bm25.retrieve([terms], k=min(k, len(self._ids)),
+                                           show_progress=False, n_threads=1)
+        return [self._ids[d] for d, s in zip(docs[0], scores[0]) if s > 0]
+
+
+def _cached(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, memoised on disk under bench/out by a digest of ``key``."""
+    path = OUT / f"cache-{hashlib.sha1(pickle.dumps(key)).hexdigest()[:16]}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    value = compute()
+    OUT.mkdir(exist_ok=True)
+    path.write_bytes(pickle.dumps(value))
+    return value
+
+
+class SearchidxSystem:
+    """searchidx through its library API, with keyword overrides for ``search``."""
+
+    def __init__(self, index: Any, options: dict[str, Any], build_seconds: float) -> None:
+        self._index = index
+        self._options = options
+        self.build_seconds = build_seconds
+        shown = ",".join(f"{k}={v}" for k, v in options.items())
+        self.name = f"searchidx[{shown}]" if shown else "searchidx"
+
+    def search(self, query: str, k: int) -> list[str]:
+        result = self._index.search(query, limit=k, **self._options)
+        return [hit.arxiv_id for hit in result.hits]
+
+
+def open_searchidx(corpus: Path, build_options: dict[str, Any], keep: bool) -> tuple[Any, float]:
+    """Build (or with ``keep``, reuse from bench/out) a searchidx index; ``(index, seconds)``.
+
+    A kept index is keyed by the corpus path, the build options and the searchidx source, so
+    a code change rebuilds it.
+    """
+    import searchidx
+
+    source = Path(searchidx.__file__).parent
+    digest = hashlib.sha1(repr((str(corpus), sorted(build_options.items()))).encode())
+    for path in sorted(source.rglob("*.py")):
+        digest.update(path.read_bytes())
+    target = OUT / f"index-{digest.hexdigest()[:16]}" if keep else Path(tempfile.mkdtemp()) / "idx"
+    complete = target.with_name(target.name + ".complete")
+    started = time.perf_counter()
+    if not (keep and complete.exists()):
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        searchidx.build([corpus], target, **build_options)
+        complete.touch()
+    seconds = time.perf_counter() - started
+    return searchidx.open_index(target), seconds
+
+
+def searchidx_systems(corpus: Path, build_options: dict[str, Any],
+                      configs: Iterable[dict[str, Any]], keep: bool) -> list[System]:
+    """One searchidx system per search-option configuration, sharing one built index."""
+    index, seconds = open_searchidx(corpus, build_options, keep)
+    return [SearchidxSystem(index, config, seconds) for config in configs]
