@@ -1,0 +1,402 @@
+"""Parsing: Daily Papers digests (markdown) -> :class:`~searchidx.records.Paper` records.
+
+A digest holds one or more ``## Daily Papers (YYYY-MM-DD)`` blocks; each ``### [title](arXiv
+link)`` heading inside a block starts an *entry*, followed by optional metadata lines
+(thumbnail image, ``[Watch Video]`` link, ``Vote: N``, ``Authors: ...``) and bullets that
+become named :class:`~searchidx.records.Section` texts. Every format the publisher used over
+time is read (see ``tests/fixtures/digests``). Text outside the ``## Daily Papers`` blocks of a
+file that has other ``##`` sections (a README's description, License, Citation) is not papers.
+
+Three layers, each usable on its own:
+
+* :func:`parse_text` turns one digest's text into entries (one :class:`Paper` each, with the
+  entry's single date) and the problems met;
+* :func:`read_digest` decodes a file (UTF-8 with or without BOM, else CP949/EUC-KR);
+* :func:`parse_paths` walks files and directories and merges entries into one paper per
+  arXiv id.
+
+A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseProblem`
+(``path:line: reason``) and the neighbours are kept. Only a path that does not exist raises
+:class:`~searchidx.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searchidx.errors import InputError
+from searchidx.records import Paper, ParseProblem, Section
+
+__all__ = ["ParseResult", "parse_text", "read_digest", "parse_file", "parse_paths"]
+
+SUMMARY = "summary"
+"""Name of the section formed by plain (unnamed) bullets."""
+
+_HEADING = re.compile(r"^(#{1,3})(?:\s|$)")
+_BLOCK_HEADER = re.compile(r"^##\s+Daily Papers\b(?:\s*\((?P<date>[^)]*)\))?")
+_ENTRY_HEADING = re.compile(r"^###\s+\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\s*$")
+_ARXIV_URL = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+_IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)")
+_WATCH_VIDEO = re.compile(r"^\[Watch Video\]\(?(?P<url>[^)\s]+)\)?")
+_VIDEO_TAG = re.compile(r"<video\b[^>]*?\ssrc=[\"'](?P<url>[^\"']+)[\"']", re.IGNORECASE)
+_BULLET = re.compile(r"^[-*]\s+(?P<text>.*)$")
+_NAMED_BULLET = re.compile(
+    r"^\*{2,3}\s*(?P<name>[^*:]+?)\s*(?::\s*\*{1,3}|\*{1,3}\s*:)\s*(?P<text>.*)$"
+)
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+_PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:\.md)?$", re.IGNORECASE)
+_TRUNCATED = "+"
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_LEGACY_ENCODING = "cp949"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What :func:`parse_paths` read: distinct papers, problems and counts.
+
+    ``files`` counts digest files opened, ``entries`` the paper entries found in them;
+    ``duplicates`` is how many entries were merged into a paper seen before.
+    """
+
+    papers: tuple[Paper, ...]
+    problems: tuple[ParseProblem, ...]
+    files: int
+    entries: int
+
+    @property
+    def duplicates(self) -> int:
+        """Entries that repeated an arXiv id already read."""
+        return self.entries - len(self.papers)
+
+
+@dataclass(slots=True)
+class _Entry:
+    """An entry being read; frozen into a :class:`Paper` at its end."""
+
+    line: int
+    arxiv_id: str
+    url: str
+    title: str
+    date: _dt.date | None
+    authors: tuple[str, ...] = ()
+    votes: int | None = None
+    thumbnail: str | None = None
+    video: str | None = None
+    sections: list[list[str]] = field(default_factory=list)  # [name, text lines...]
+    open_section: list[str] | None = None
+
+    def add_bullet(self, text: str) -> None:
+        named = _NAMED_BULLET.match(text)
+        if named:
+            name = named["name"].translate(_APOSTROPHES)
+            self.open_section = [name, named["text"]]
+            self.sections.append(self.open_section)
+            return
+        summary = next((s for s in self.sections if s[0] == SUMMARY), None)
+        if summary is None:
+            summary = [SUMMARY]
+            self.sections.append(summary)
+        summary.append(text)
+        self.open_section = summary
+
+    def add_continuation(self, text: str) -> None:
+        if self.open_section is None:
+            self.add_bullet(text)
+        else:
+            self.open_section.append(text)
+
+    def paper(self) -> Paper:
+        sections = tuple(
+            Section(name, "\n".join(line for line in lines if line))
+            for name, *lines in self.sections
+        )
+        return Paper(
+            arxiv_id=self.arxiv_id,
+            url=self.url,
+            title=self.title,
+            authors=self.authors,
+            votes=self.votes,
+            dates=(self.date,) if self.date else (),
+            sections=tuple(s for s in sections if s.text),
+            thumbnail=self.thumbnail,
+            video=self.video,
+        )
+
+
+def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[ParseProblem]]:
+    """Parse one digest's text into its entries, in source order, and the problems met.
+
+    Each entry becomes one :class:`Paper` whose ``dates`` holds the entry's date: the
+    enclosing ``## Daily Papers (YYYY-MM-DD)`` header, else a ``YYYY/MM/DD(.md)`` ending of
+    ``path``, else none. ``path`` is also what problems name.
+    """
+    path_date = _date_from_path(path)
+    papers: list[Paper] = []
+    problems: list[ParseProblem] = []
+    in_papers = True  # text before any ``##`` heading may hold entries (dated by path)
+    block_date = path_date
+    entry: _Entry | None = None  # None also inside a rejected entry: its lines are dropped
+
+    def close() -> None:
+        nonlocal entry
+        if entry is not None:
+            papers.append(entry.paper())
+        entry = None
+
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        heading = _HEADING.match(raw)
+        if heading:
+            close()
+            level = len(heading[1])
+            if level == 3:
+                if in_papers:
+                    entry, problem = _start_entry(line, number, path, block_date)
+                    if problem:
+                        problems.append(problem)
+                continue
+            if level == 2:
+                header = _BLOCK_HEADER.match(line)
+                in_papers = header is not None
+                block_date = path_date
+                if header and header["date"] is not None:
+                    block_date = _parse_iso(header["date"])
+                    if block_date is None:
+                        problems.append(
+                            ParseProblem(path, number, f"bad date in header: {line!r}")
+                        )
+                        block_date = path_date
+            else:
+                in_papers, block_date = True, path_date
+            continue
+        if entry is None or not line:
+            continue
+        problem = _read_entry_line(entry, line, raw)
+        if problem:
+            problems.append(ParseProblem(path, number, problem))
+    close()
+    return papers, problems
+
+
+def _start_entry(
+    line: str, number: int, path: str, date: _dt.date | None
+) -> tuple[_Entry | None, ParseProblem | None]:
+    """Open an entry from a ``### [title](link)`` heading, or say why it cannot be one."""
+    heading = _ENTRY_HEADING.match(line)
+    if heading is None:
+        return None, ParseProblem(path, number, f"entry heading has no link: {line!r}")
+    link = _ARXIV_URL.match(heading["url"])
+    if link is None:
+        return None, ParseProblem(
+            path, number, f"entry link is not an arXiv paper: {heading['url']!r}"
+        )
+    title = heading["title"].strip()
+    if not title:
+        return None, ParseProblem(path, number, "entry heading has an empty title")
+    arxiv_id = link["id"]
+    url = f"https://arxiv.org/abs/{arxiv_id}"
+    return _Entry(number, arxiv_id, url, title, date), None
+
+
+def _read_entry_line(entry: _Entry, line: str, raw: str) -> str | None:
+    """Apply one non-empty line to ``entry``; return a problem's reason or ``None``."""
+    if raw[0].isspace() and entry.open_section is not None:
+        entry.add_continuation(line)  # nested bullet or indented text under a bullet
+        return None
+    bullet = _BULLET.match(line)
+    if bullet:
+        entry.add_bullet(bullet["text"].strip())
+        return None
+    if line.startswith("Vote:"):
+        value = line.removeprefix("Vote:").strip()
+        if value in ("-", ""):
+            entry.votes = None
+        elif value.isascii() and value.isdigit():
+            entry.votes = int(value)
+        else:
+            return f"vote count is not a number: {value!r}"
+        return None
+    if line.startswith("Authors:"):
+        entry.authors = _authors(line.removeprefix("Authors:").strip())
+        return None
+    image = _IMAGE.match(line)
+    if image:
+        entry.thumbnail = entry.thumbnail or image["url"]
+        return None
+    video = _WATCH_VIDEO.match(line) or _VIDEO_TAG.search(line)
+    if video:
+        entry.video = entry.video or video["url"]
+        return None
+    entry.add_continuation(line)
+    return None
+
+
+def _authors(value: str) -> tuple[str, ...]:
+    """Author names from a comma list or a Python list literal; ``+`` and repeats dropped."""
+    if value.startswith("[") and value.endswith("]"):
+        try:
+            literal = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            literal = None
+        if isinstance(literal, list) and all(isinstance(n, str) for n in literal):
+            names: Iterable[str] = literal
+        else:
+            names = (a or b for a, b in _QUOTED.findall(value))
+    else:
+        names = value.split(",")
+    seen: dict[str, None] = {}
+    for name in names:
+        name = " ".join(name.split())
+        if name and name != _TRUNCATED:
+            seen.setdefault(name)
+    return tuple(seen)
+
+
+def _parse_iso(text: str) -> _dt.date | None:
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _date_from_path(path: str) -> _dt.date | None:
+    """The date of a ``YYYY/MM/DD(.md)`` path ending, or ``None``."""
+    match = _PATH_DATE.search(path.replace(os.sep, "/"))
+    if match is None:
+        return None
+    try:
+        return _dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def read_digest(path: str | Path) -> str:
+    """Decode a digest file: UTF-8 (BOM dropped), else the legacy Korean CP949/EUC-KR.
+
+    Raises :class:`InputError` when the file cannot be read or is not text in either
+    encoding (binary data).
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if b"\x00" in data:
+        raise InputError(f"{path}: binary data, not a text digest")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode(_LEGACY_ENCODING)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 or CP949 text") from None
+
+
+def parse_file(path: str | Path) -> tuple[list[Paper], list[ParseProblem]]:
+    """Read and parse one digest file; an unreadable, binary or empty file is a problem."""
+    name = str(path)
+    try:
+        text = read_digest(path)
+    except InputError as exc:
+        reason = str(exc).removeprefix(f"{name}: ")
+        return [], [ParseProblem(name, 0, f"skipped: {reason}")]
+    if not text.strip("\ufeff \t\r\n"):
+        return [], [ParseProblem(name, 0, "skipped: empty file")]
+    papers, problems = parse_text(text, name)
+    if not papers and not problems:
+        problems.append(ParseProblem(name, 0, "no paper entries found"))
+    return papers, problems
+
+
+def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
+    """Parse files and directories (recursively, every ``*.md``) into one record per paper.
+
+    Files are read in the given order, each directory's files sorted by path; a file reached
+    twice (overlapping arguments, symlinks) is read once. A paper that appears in several
+    entries is merged: ``dates`` = all its dates, sorted; every other field comes from its
+    latest appearance (by date, then reading order). Papers keep first-appearance order.
+
+    Raises :class:`InputError` when a given path does not exist.
+    """
+    files = list(_digest_files(paths))
+    latest: dict[str, tuple[tuple[_dt.date, int], Paper]] = {}
+    dates: dict[str, set[_dt.date]] = {}
+    problems: list[ParseProblem] = []
+    entries = 0
+    for file in files:
+        papers, file_problems = parse_file(file)
+        problems.extend(file_problems)
+        for paper in papers:
+            entries += 1
+            rank = (paper.date or _dt.date.min, entries)
+            known = latest.get(paper.arxiv_id)
+            if known is None or rank >= known[0]:
+                latest[paper.arxiv_id] = (rank, paper)
+            dates.setdefault(paper.arxiv_id, set()).update(paper.dates)
+    merged = tuple(
+        _with_dates(paper, dates[arxiv_id]) for arxiv_id, (_, paper) in latest.items()
+    )
+    return ParseResult(merged, tuple(problems), len(files), entries)
+
+
+def _with_dates(paper: Paper, dates: set[_dt.date]) -> Paper:
+    return Paper(
+        arxiv_id=paper.arxiv_id,
+        url=paper.url,
+        title=paper.title,
+        authors=paper.authors,
+        votes=paper.votes,
+        dates=tuple(sorted(dates)),
+        sections=paper.sections,
+        thumbnail=paper.thumbnail,
+        video=paper.video,
+    )
+
+
+def _digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every file to read, each once: given files as-is, ``*.md`` under given directories.
+
+    Hidden directories are skipped; symlinked directories are followed once each, so a
+    link loop ends.
+    """
+    roots = [Path(p) for p in paths]
+    missing = [str(p) for p in roots if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or directory: {', '.join(missing)}")
+    seen: set[str] = set()
+    for root in roots:
+        if not root.is_dir():
+            if _first_visit(root, seen):
+                yield root
+            continue
+        visited_dirs: set[str] = set()
+        for top, dirnames, filenames in os.walk(root, followlinks=True):
+            real_top = os.path.realpath(top)
+            if real_top in visited_dirs:
+                dirnames.clear()
+                continue
+            visited_dirs.add(real_top)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                file = Path(top, name)
+                if name.lower().endswith(".md") and file.is_file() and _first_visit(file, seen):
+                    yield file
+
+
+def _first_visit(file: Path, seen: set[str]) -> bool:
+    real = os.path.realpath(file)
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
