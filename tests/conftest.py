@@ -25,3 +25,22 @@ def corpus_dir() -> Path:
 def fixtures_dir() -> Path:
     """Small hand-written digests, one per format variant."""
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """One real Kiwi-backed analyzer for the whole test session (Kiwi takes ~1 s to load)."""
+    from searchidx.analysis import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def search_index(tmp_path_factory: pytest.TempPathFactory, analyzer):
+    """A read-only index of tests/fixtures/search, built once per session."""
+    from searchidx.search import open_index
+    from searchidx.writer import build
+
+    path = tmp_path_factory.mktemp("search-index")
+    build([FIXTURES / "search"], path, analyzer=analyzer)
+    return open_index(path, analyzer=analyzer)

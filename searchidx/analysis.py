@@ -1,0 +1,353 @@
+"""Analysis: turn Korean/English text into index terms, the same way for documents and queries.
+
+Stage contract: ``Analyzer.analyze(text, mode)`` gives a list of :class:`Term` (text, character
+offsets into the caller's string, position). Every other stage (indexing, query building,
+highlighting) sees text only through this module.
+
+Pipeline for one string:
+
+1. Unicode NFC (Kiwi wants composed Hangul); offsets are mapped back to the caller's string.
+2. ASCII identifiers that mix letters and digits (``GPT-4o``, ``Llama-3-8B``, ``L2``) are
+   handed to Kiwi as pre-tokenized spans, so Kiwi neither splits them nor reads ``3-8`` as a
+   serial number.
+3. Kiwi (typo and multi-word dictionaries off, plus a small domain user dictionary) splits
+   the text into morphemes.
+4. Content morphemes become terms: nouns, numerals, verb/adjective stems, roots, foreign
+   words, numbers, hanja. Particles, endings, suffixes, punctuation and a few light verbs
+   (하다, 되다, 있다, ...) are dropped without leaving a position gap, so "KV 캐시 압축" is a
+   phrase of "KV캐시를 압축하는". English is lowercased and stemmed.
+
+Positions grow along the text; terms sharing a position are alternatives. Index and query
+mode differ in one thing only, the alternatives: in ``"index"`` mode an identifier also
+yields its parts (``gpt-4o`` + ``gpt``, ``4o``) and a prefixed noun also yields the bare
+noun (``대규모`` + ``규모``), so a search for a part finds the whole. In ``"query"`` mode only
+the whole is produced, so ``GPT-4`` looks for GPT-4 and not for every GPT model.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kiwipiepy import Kiwi, Token
+
+__all__ = ["Term", "Mode", "Analyzer", "default_analyzer"]
+
+Mode = Literal["index", "query"]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One index term.
+
+    ``start``/``end`` are character (not byte) offsets into the analysed string, so
+    ``text[start:end]`` is the term's surface. Terms with equal ``position`` are
+    alternatives of each other (stacked, like synonyms).
+    """
+
+    text: str
+    start: int
+    end: int
+    position: int
+
+
+# Kiwi tags (prefix of the tag, so irregular forms like VA-I count) that carry content.
+_NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SH"})
+_STEM_TAGS = frozenset({"VV", "VA"})
+_NUMBER_TAG = "SN"
+_LATIN_TAG = "SL"
+_WEB_TAGS = frozenset({"W_URL", "W_EMAIL"})
+# Stems of light and functional verbs/roots: present in nearly every sentence, never searched.
+_STOP_STEMS = frozenset({"하", "되", "있", "없", "않", "같", "위하", "대하", "통하", "인하", "따르", "이러"})
+# Noun prefixes (XPN) that negate or reverse the noun: 비지도 must not be found by 지도.
+_NEGATING_PREFIXES = frozenset({"비", "불", "부", "무", "미", "반", "탈", "역", "몰"})
+# Particles Kiwi sometimes tags as a one-syllable noun right after Latin letters or digits.
+_STRAY_PARTICLES = frozenset({"은", "는", "이", "가", "을", "를", "과", "와", "도", "로", "의", "에"})
+
+# Identifiers of Latin letters and digits joined by - _ . (only those mixing letters and
+# digits are protected); URLs and e-mail addresses are matched only to be left to Kiwi.
+_LATIN = "A-Za-z\u00c0-\u024f"
+_SPAN_RE = re.compile(
+    r"(?P<skip>(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+)"
+    rf"|(?P<ident>[{_LATIN}0-9]+(?:[-_.][{_LATIN}0-9]+)*)"
+)
+_HAS_LETTER_AND_DIGIT = re.compile(rf"(?=.*[{_LATIN}])(?=.*[0-9])")
+_PART_SEP = re.compile(r"[-_]")
+_LETTER_HEAD = re.compile(r"[^\W\d_]{2,}(?=[0-9])")
+_URL_PARTS = re.compile(r"[^a-z0-9]+")
+_URL_NOISE = frozenset({"", "http", "https", "www"})
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_VOWEL = re.compile(r"[aeiouy]")
+_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Za-z]*[A-Z]s")
+
+USER_DICTIONARY = "userdict.txt"
+
+
+def _kiwi_options() -> int:
+    from kiwipiepy import Match
+
+    # No SERIAL ("3-8" of Llama-3-8B), hashtags, mentions or emoji; prefixes are joined
+    # here rather than by JOIN_NOUN_PREFIX, because the bare noun is indexed as well.
+    return int(Match.URL | Match.EMAIL)
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer() -> Callable[[str], list[str]]:
+    import tantivy
+
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    analyzer = builder.filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
+    return analyzer.analyze
+
+
+@lru_cache(maxsize=1 << 16)
+def stem_english(word: str) -> str:
+    """Lowercase and stem one Latin word: ``caches`` -> ``cach``, ``LLMs`` -> ``llm``.
+
+    Snowball leaves vowel-less plurals alone, so acronym plurals (``LLMs``, ``GPUs``,
+    ``llms``) lose their ``s`` here.
+    """
+    lowered = word.lower()
+    stems = _english_stemmer()(word)
+    stem = stems[0] if stems else lowered
+    if stem == lowered and len(lowered) > 2 and lowered.endswith("s") and not lowered.endswith("ss"):
+        if _ACRONYM_PLURAL.fullmatch(word) or not _VOWEL.search(lowered[:-1]):
+            return lowered[:-1]
+    return stem
+
+
+def identifier_terms(word: str) -> list[str]:
+    """The whole identifier (lowercased) followed by its findable parts, no duplicates.
+
+    Parts: the pieces between ``-``/``_``, the hyphen-chain prefixes (``llama-3`` of
+    ``Llama-3-8B``) and the letter head of a piece (``qwen`` of ``Qwen2.5``).
+    """
+    whole = word.lower()
+    pieces = [p for p in _PART_SEP.split(whole) if p]
+    out = [whole]
+    out += ["-".join(pieces[: i + 1]) for i in range(1, len(pieces) - 1)]
+    for piece in pieces if len(pieces) > 1 else ():
+        out.append(stem_english(piece) if piece.isalpha() else piece)
+    for piece in pieces:
+        head = _LETTER_HEAD.match(piece)
+        if head:
+            out.append(stem_english(head.group()))
+    return list(dict.fromkeys(out))
+
+
+def _url_terms(url: str) -> list[str]:
+    whole = url.lower()
+    return list(dict.fromkeys([whole, *(p for p in _URL_PARTS.split(whole) if p not in _URL_NOISE)]))
+
+
+def _offset_map(text: str) -> tuple[str, list[int] | None]:
+    """NFC form of ``text`` and, if it differs, a map from its char boundaries to ``text``'s."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    parts: list[str] = []
+    boundary: list[int] = []
+    # Composition never crosses whitespace, so each word is normalised on its own.
+    for match in re.finditer(r"\S+|\s+", text):
+        word, base = match.group(), match.start()
+        norm = unicodedata.normalize("NFC", word)
+        if norm == word:
+            boundary.extend(range(base, base + len(word)))
+        else:
+            prefix_len = [len(unicodedata.normalize("NFC", word[:i])) for i in range(len(word) + 1)]
+            for k in range(len(norm)):
+                boundary.append(base + max(i for i, n in enumerate(prefix_len) if n <= k))
+        parts.append(norm)
+    boundary.append(len(text))
+    return "".join(parts), boundary
+
+
+def _protected_spans(text: str) -> list[tuple[int, int, str]]:
+    """Kiwi ``pretokenized`` spans: identifiers mixing letters and digits, tagged SL."""
+    return [
+        (m.start(), m.end(), "SL")
+        for m in _SPAN_RE.finditer(text)
+        if m.lastgroup == "ident" and _HAS_LETTER_AND_DIGIT.match(m.group())
+    ]
+
+
+def _clean(text: str) -> tuple[str, list[int] | None]:
+    """Text as Kiwi gets it: lone surrogates blanked (same length), NFC with an offset map."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub(" ", text)
+    return _offset_map(text)
+
+
+class Analyzer:
+    """Kiwi-based analyzer; cheap to create, Kiwi is loaded on first use, once.
+
+    ``num_workers`` is Kiwi's thread count for batches (``-1``: all cores).
+    ``user_words`` are added to Kiwi's dictionary as ``(word, tag)``; by default the domain
+    dictionary shipped with searchidx (``searchidx/userdict.txt``).
+    """
+
+    def __init__(
+        self,
+        *,
+        num_workers: int = -1,
+        user_words: Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        self._num_workers = num_workers
+        self._user_words = list(user_words) if user_words is not None else None
+        self._kiwi: Kiwi | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def kiwi(self) -> Kiwi:
+        """The loaded Kiwi instance (loads it on first access)."""
+        if self._kiwi is None:
+            with self._lock:
+                if self._kiwi is None:
+                    self._kiwi = self._load()
+        return self._kiwi
+
+    def _load(self) -> Kiwi:
+        from kiwipiepy import Kiwi
+
+        kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False, num_workers=self._num_workers)
+        words = self._user_words if self._user_words is not None else load_user_dictionary()
+        for word, tag in words:
+            kiwi.add_user_word(word, tag)
+        kiwi.tokenize("")  # Kiwi finishes initialising on its first call
+        return kiwi
+
+    def tokenize_raw(self, texts: Sequence[str]) -> list[list[Token]]:
+        """Kiwi's morphemes for already-clean texts, with exactly the settings ``analyze`` uses.
+
+        The Kiwi-only floor for benchmarks; not a stable interface.
+        """
+        return list(
+            self.kiwi.tokenize(
+                list(texts), match_options=_kiwi_options(), z_coda=False, pretokenized=_protected_spans
+            )
+        )
+
+    def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
+        """Terms of one string (see the module docstring for the rules)."""
+        clean, boundary = _clean(text)
+        tokens = self.kiwi.tokenize(
+            clean,
+            match_options=_kiwi_options(),
+            z_coda=False,
+            pretokenized=_protected_spans(clean),
+        )
+        return _terms(tokens, clean, boundary, mode)
+
+    def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
+        """Terms of many strings, analysed as one Kiwi batch over ``num_workers`` threads."""
+        cleaned = [_clean(text) for text in texts]
+        token_lists = self.tokenize_raw([clean for clean, _ in cleaned])
+        return [
+            _terms(tokens, clean, boundary, mode)
+            for tokens, (clean, boundary) in zip(token_lists, cleaned)
+        ]
+
+
+def load_user_dictionary() -> list[tuple[str, str]]:
+    """``(word, tag)`` pairs of the shipped domain dictionary (``word<TAB>tag`` lines, ``#`` comments)."""
+    text = resources.files("searchidx").joinpath(USER_DICTIONARY).read_text(encoding="utf-8")
+    words = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            word, _, tag = line.partition("\t")
+            words.append((word.strip(), tag.strip() or "NNG"))
+    return words
+
+
+def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode: Mode) -> list[Term]:
+    """Kiwi morphemes -> terms, offsets mapped through ``boundary`` when NFC changed the text."""
+    out: list[Term] = []
+    position = -1
+    prefixes: list[Token] = []  # XPN morphemes waiting for their noun
+    previous: Token | None = None
+    for token in tokens:
+        tag = token.tag
+        alternatives: list[str] | None = None
+        start = token.start
+        if tag == "XPN":
+            prefixes.append(token)
+            previous = token
+            continue
+        base_tag = tag.split("-", 1)[0]
+        form = token.form
+        if base_tag in _NOUN_TAGS:
+            if (
+                len(form) == 1
+                and form in _STRAY_PARTICLES
+                and previous is not None
+                and previous.tag in (_LATIN_TAG, _NUMBER_TAG)
+                and previous.end == token.start
+            ):
+                alternatives = None
+            elif prefixes and base_tag != "SH" and _joins(prefixes, token, text):
+                alternatives = _prefixed(prefixes, form, mode)
+                start = prefixes[0].start
+            elif base_tag != "XR" or form not in _STOP_STEMS:
+                alternatives = [form.lower()]
+        elif base_tag in _STEM_TAGS:
+            if form not in _STOP_STEMS:
+                alternatives = [form]
+        elif tag == _LATIN_TAG:
+            surface = text[token.start : token.end]
+            if _HAS_LETTER_AND_DIGIT.match(surface):
+                terms = identifier_terms(surface)
+                alternatives = terms if mode == "index" else terms[:1]
+            else:
+                alternatives = [stem_english(form)]
+        elif tag == _NUMBER_TAG:
+            alternatives = [form.replace(",", "")]
+        elif tag in _WEB_TAGS:
+            terms = _url_terms(form)
+            alternatives = terms if mode == "index" else terms[:1]
+        prefixes.clear()
+        previous = token
+        if alternatives:
+            position += 1
+            s, e = (boundary[start], boundary[token.end]) if boundary else (start, token.end)
+            out.extend(Term(alt, s, e, position) for alt in alternatives)
+    return out
+
+
+def _joins(prefixes: list[Token], noun: Token, text: str) -> bool:
+    """True if the prefixes run up to the noun with nothing but spaces in between."""
+    return not text[prefixes[-1].end : noun.start].strip()
+
+
+def _prefixed(prefixes: list[Token], noun: str, mode: Mode) -> list[str]:
+    """``대규모`` (+ ``규모`` in index mode); a negating prefix keeps its noun whole only."""
+    forms = [p.form for p in prefixes]
+    whole = "".join(forms) + noun
+    if mode == "query":
+        return [whole]
+    out = []
+    for i, form in enumerate(forms):
+        out.append("".join(forms[i:]) + noun)
+        if form in _NEGATING_PREFIXES:
+            return out
+    out.append(noun)
+    return out
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def default_analyzer() -> Analyzer:
+    """The process-wide shared :class:`Analyzer` (Kiwi still loads only on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Analyzer()
+        return _default
