@@ -7,13 +7,62 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+
 import click
 import orjson
 
 from searchidx import __version__
+from searchidx.errors import QueryError, SearchidxError
 from searchidx.parse import parse_paths
+from searchidx.render import render_result
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
+from searchidx.search import SORT_ORDERS, open_index
+from searchidx.writer import build as build_index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+MAX_WIDTH = 100
+
+
+class CommandError(click.ClickException):
+    """A library error shown as one ``Error:`` line; exit 2 for bad queries, else 1."""
+
+    def __init__(self, error: SearchidxError) -> None:
+        super().__init__(str(error))
+        self.exit_code = 2 if isinstance(error, QueryError) else 1
+
+
+@contextlib.contextmanager
+def library_errors() -> Iterator[None]:
+    """Turn :class:`SearchidxError` into a one-line CLI error; let bugs through."""
+    try:
+        yield
+    except SearchidxError as error:
+        raise CommandError(error) from error
+
+
+def use_color() -> bool:
+    """Color only on a terminal, and never when ``NO_COLOR`` is set or ``TERM=dumb``."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def write_bytes(data: bytes) -> None:
+    """Write UTF-8 bytes (orjson output) to stdout without a decode/encode round trip."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+index_option = click.option(
+    "--index",
+    "index_path",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Index location [default: $SEARCHIDX_INDEX, else ./.searchidx].",
+)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -39,10 +88,117 @@ def parse(ctx: click.Context, paths: tuple[str, ...]) -> None:
         searchidx parse data/ > papers.jsonl
     """
     result = parse_paths(paths)
-    out = click.get_binary_stream("stdout")
-    out.write(b"".join(orjson.dumps(paper.to_dict()) + b"\n" for paper in result.papers))
-    out.flush()
+    write_bytes(b"".join(orjson.dumps(paper.to_dict()) + b"\n" for paper in result.papers))
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if result.problems:
         ctx.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@index_option
+def build(paths: tuple[str, ...], index_path: str | None) -> None:
+    """Index digest files or directories (every *.md below them).
+
+    The new index replaces the old one only when it is complete; problems in the digests
+    are listed on stderr as PATH:LINE: REASON and the entries concerned are skipped.
+
+    \b
+    Example:
+        searchidx build data/
+    """
+    with library_errors(), _progress() as progress:
+        report = build_index(paths, index_path, progress=progress)
+    for problem in report.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(
+        f"indexed {report.papers} papers from {report.entries} entries in {report.files} files "
+        f"({report.merged} merged duplicates, {len(report.problems)} problems) "
+        f"into {report.index_path} in {report.seconds:.1f}s"
+    )
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[object]:
+    """A progress callback drawing a bar on stderr when it is a terminal, else silent."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label="analysing", file=sys.stderr) as bar:
+
+        def update(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield update
+
+
+@cli.command()
+@click.argument("text")
+@index_option
+@click.option("-n", "--limit", default=10, show_default=True, help="Hits to show.")
+@click.option("--offset", default=0, show_default=True, help="Hits to skip (paging).")
+@click.option("--since", metavar="DATE", help="Only papers listed on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--until", metavar="DATE", help="Only papers listed on or before DATE.")
+@click.option("--min-votes", type=int, metavar="N", help="Only papers with at least N votes.")
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True)
+@click.option(
+    "--vote-weight",
+    type=click.Choice([f"{w:g}" for w in VOTE_WEIGHTS]),
+    default=f"{DEFAULT_VOTE_WEIGHT:g}",
+    show_default=True,
+    help="How much votes lift a paper: 0 ranks by text alone.",
+)
+@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
+              help="Require every word, or any word.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema/search.schema.json).")
+@click.option("--explain", is_flag=True, help="Show what the query became instead of searching.")
+def query(
+    text: str,
+    index_path: str | None,
+    limit: int,
+    offset: int,
+    since: str | None,
+    until: str | None,
+    min_votes: int | None,
+    sort: str,
+    vote_weight: str,
+    match: str,
+    as_json: bool,
+    explain: bool,
+) -> None:
+    """Search the index for TEXT (Korean, English or both).
+
+    TEXT may hold "exact phrases", -excluded words, title:word, author:name and arXiv ids.
+
+    \b
+    Examples:
+        searchidx query "KV cache 압축"
+        searchidx query '"preference optimization" -survey' --since 2024-06
+        searchidx query 'author:"Yu Zhao"' --sort date --json
+    """
+    with library_errors():
+        index = open_index(index_path)
+        if explain:
+            plan = index.plan(text, match=match)  # type: ignore[arg-type]
+            click.echo(f"words: {[list(w) for w in plan.words]}")
+            click.echo(f"query: {plan.query!r}")
+            return
+        result = index.search(
+            text,
+            limit=limit,
+            offset=offset,
+            since=since,
+            until=until,
+            min_votes=min_votes,
+            sort=sort,  # type: ignore[arg-type]
+            vote_weight=float(vote_weight),
+            match=match,  # type: ignore[arg-type]
+        )
+    if as_json:
+        write_bytes(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
+        return
+    width = min(shutil.get_terminal_size((88, 24)).columns, MAX_WIDTH)
+    for line in render_result(result, width, color=use_color(), offset=offset):
+        click.echo(line)

@@ -1,0 +1,153 @@
+"""The index schema in one place: what a paper becomes inside Tantivy.
+
+Text fields hold Kiwi-analysed terms handed to Tantivy pre-tokenized (Tantivy cannot run a
+Python tokenizer), so index and query terms come from the same
+:class:`searchidx.analysis.Analyzer`. Display data is one stored JSON ``record`` per paper;
+ranking and filtering use fast fields:
+
+=============  =========================================================================
+field          content
+=============  =========================================================================
+arxiv_id       the id as one raw term (lookup, deletion)
+title          the English title
+authors        author names, one name per run of positions (no phrase spans two names)
+body           every summary section, sections separated by a position gap
+sec_*          each summary section on its own (What's New, Technical Details, ...)
+record         stored JSON of the :class:`searchidx.records.Paper` (``Paper.to_dict``)
+votes          votes as i64, -1 when unknown (``--min-votes``, ``--sort votes``)
+day            every date the paper appeared on, as YYYYMMDD (``--since``/``--until``)
+latest         the latest of those dates (``--sort date``)
+prior_*        the encoded vote prior for each supported weight (:mod:`searchidx.scoring`)
+=============  =========================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+import orjson
+import tantivy
+
+from searchidx.analysis import Term
+from searchidx.records import Paper
+from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prior
+
+__all__ = [
+    "FORMAT_VERSION",
+    "TEXT_FIELDS",
+    "SECTION_FIELDS",
+    "build_schema",
+    "register_tokenizers",
+    "section_field",
+    "texts_to_analyze",
+    "make_document",
+    "day_number",
+]
+
+#: Bumped whenever the schema, the analysis or the encoding of a field changes.
+FORMAT_VERSION = 1
+
+TOKENIZER = "searchidx_terms"
+
+#: Positions left empty between authors and between sections.
+POSITION_GAP = 50
+
+SECTION_FIELDS: dict[str, str] = {
+    "what's new": "sec_new",
+    "technical details": "sec_method",
+    "performance highlights": "sec_results",
+    "summary": "sec_summary",
+}
+OTHER_SECTION_FIELD = "sec_other"
+
+TEXT_FIELDS: tuple[str, ...] = (
+    "title",
+    "authors",
+    "body",
+    *SECTION_FIELDS.values(),
+    OTHER_SECTION_FIELD,
+)
+
+
+def section_field(name: str) -> str:
+    """The ``sec_*`` field that holds a section called ``name``."""
+    return SECTION_FIELDS.get(name.strip().lower(), OTHER_SECTION_FIELD)
+
+
+def build_schema() -> tantivy.Schema:
+    """The Tantivy schema of a searchidx index."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("arxiv_id", tokenizer_name="raw", index_option="basic")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=TOKENIZER, index_option="position")
+    builder.add_bytes_field("record", stored=True)
+    builder.add_integer_field("votes", indexed=True, fast=True)
+    builder.add_integer_field("day", indexed=True, fast=True)
+    builder.add_integer_field("latest", fast=True)
+    for weight in VOTE_WEIGHTS:
+        builder.add_float_field(prior_field(weight), fast=True)
+    return builder.build()
+
+
+def register_tokenizers(index: tantivy.Index) -> None:
+    """Register the tokenizer name the text fields refer to.
+
+    Terms arrive pre-tokenized, but Tantivy still requires the name to be known, and
+    registrations are not saved with the index, so every open calls this.
+    """
+    index.register_tokenizer(TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+
+
+def texts_to_analyze(paper: Paper) -> list[str]:
+    """The strings of ``paper`` that need analysis, in the order :func:`make_document` reads."""
+    return [paper.title, *paper.authors, *(s.text for s in paper.sections)]
+
+
+def day_number(day: _dt.date) -> int:
+    """A date as the integer YYYYMMDD, the form the ``day`` and ``latest`` fields hold."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
+    """The Tantivy document of ``paper``, given the analysis of :func:`texts_to_analyze`."""
+    n_authors = len(paper.authors)
+    title_terms = terms[0]
+    author_terms = terms[1 : 1 + n_authors]
+    section_terms = terms[1 + n_authors :]
+    doc = tantivy.Document()
+    doc.add_text("arxiv_id", paper.arxiv_id)
+    doc.add_pre_tokenized_text("title", _pretokenized([(paper.title, title_terms)]))
+    doc.add_pre_tokenized_text("authors", _pretokenized(list(zip(paper.authors, author_terms))))
+    sections = [(s.text, t) for s, t in zip(paper.sections, section_terms)]
+    doc.add_pre_tokenized_text("body", _pretokenized(sections))
+    by_field: dict[str, list[tuple[str, list[Term]]]] = {}
+    for section, parts in zip(paper.sections, sections):
+        by_field.setdefault(section_field(section.name), []).append(parts)
+    for field, parts_list in by_field.items():
+        doc.add_pre_tokenized_text(field, _pretokenized(parts_list))
+    doc.add_bytes("record", orjson.dumps(paper.to_dict()))
+    doc.add_integer("votes", -1 if paper.votes is None else paper.votes)
+    for day in paper.dates:
+        doc.add_integer("day", day_number(day))
+    if paper.dates:
+        doc.add_integer("latest", day_number(paper.dates[-1]))
+    for weight in VOTE_WEIGHTS:
+        doc.add_float(prior_field(weight), encode_prior(vote_prior(paper.votes, weight)))
+    return doc
+
+
+def _pretokenized(parts: Sequence[tuple[str, list[Term]]]) -> tantivy.PreTokenizedString:
+    """Join analysed strings into one field value, a position gap between them."""
+    tokens: list[tantivy.Token] = []
+    offset = 0
+    position = 0
+    for text, terms in parts:
+        for term in terms:
+            tokens.append(
+                tantivy.Token(term.text, position + term.position, offset + term.start, offset + term.end)
+            )
+        if terms:
+            position += max(term.position for term in terms) + POSITION_GAP
+        offset += len(text) + 1
+    return tantivy.PreTokenizedString("\n".join(text for text, _ in parts), tokens)

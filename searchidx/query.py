@@ -1,0 +1,256 @@
+"""User query text -> a Tantivy query, built from analysed terms.
+
+The query language:
+
+==================  ====================================================================
+``KV cache 압축``    plain words, analysed like document text; see ``match`` below
+``"exact phrase"``  the words in this order (an unbalanced quote runs to the end)
+``-word``           papers containing the word are left out (also ``-"a phrase"``)
+``title:words``     only the title; ``title:"a phrase"`` likewise
+``author:name``     only author names; ``author:"Jane Doe"`` is one name
+``2406.11430``      an arXiv id, or an arXiv / Hugging Face paper URL, finds that paper
+==================  ====================================================================
+
+Plain words are analysed together (Kiwi reads them in context) and each analysed word may
+match any text field, weighted per field. ``match="all"`` requires every word; ``"any"``
+requires one. A phrase bonus rewards papers where the words stand together. Raw user text
+never reaches Tantivy's query parser, so no input can cause a syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import tantivy
+
+from searchidx.analysis import Analyzer, Term
+
+__all__ = [
+    "Clause",
+    "QueryPlan",
+    "DEFAULT_FIELD_WEIGHTS",
+    "parse_query_text",
+    "parse_arxiv_id",
+    "build_query",
+]
+
+MatchMode = Literal["all", "any"]
+
+#: Per-field BM25 weights of plain words (chosen on bench/queries.jsonl).
+DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
+    "title": 2.0,
+    "authors": 2.0,
+    "body": 1.0,
+    "sec_new": 0.5,
+}
+#: Extra weight for papers where the query words stand together as written.
+PHRASE_BOOST = 1.0
+PHRASE_SLOP = 1
+
+FIELD_PREFIXES = {"title": "title", "ti": "title", "author": "authors", "authors": "authors", "au": "authors"}
+
+_ARXIV_ID = r"(\d{4}\.\d{4,5})(?:v\d+)?"
+_ID_PATTERNS = (
+    re.compile(rf"^{_ARXIV_ID}$"),
+    re.compile(rf"^(?:arxiv:)?{_ARXIV_ID}$", re.IGNORECASE),
+    re.compile(
+        rf"^(?:https?://)?(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/{_ARXIV_ID}(?:\.pdf)?/?(?:[?#].*)?$",
+        re.IGNORECASE,
+    ),
+)
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?("[^"]*"?|[^\s"]+)')
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One piece of a query: words or a phrase, maybe limited to a field, maybe excluded."""
+
+    text: str
+    phrase: bool = False
+    field: str | None = None
+    exclude: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A built query and what it was made of (for highlighting and ``--explain``).
+
+    ``terms`` are every positive index term of the query; ``words`` the analysed plain
+    words, each a tuple of alternatives.
+    """
+
+    query: tantivy.Query
+    terms: frozenset[str]
+    words: tuple[tuple[str, ...], ...] = ()
+    clauses: tuple[Clause, ...] = ()
+    arxiv_id: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def parse_arxiv_id(text: str) -> str | None:
+    """The arXiv id that ``text`` consists of (an id or a paper URL), without version."""
+    stripped = text.strip()
+    for pattern in _ID_PATTERNS:
+        match = pattern.match(stripped)
+        if match:
+            return match.group(1)
+    return None
+
+
+def parse_query_text(text: str) -> list[Clause]:
+    """Split query text into clauses; never fails (unknown syntax is read as words)."""
+    clauses: list[Clause] = []
+    for match in _TOKEN.finditer(text):
+        minus, prefix, body = match.groups()
+        field_name = FIELD_PREFIXES.get(prefix.lower()) if prefix else None
+        if prefix and field_name is None:
+            body = f"{prefix}:{body}"
+        phrase = body.startswith('"')
+        value = body.strip('"').strip() if phrase else body
+        if not value.strip("-") or (not prefix and value[:-1].lower() in FIELD_PREFIXES and value.endswith(":")):
+            continue
+        clauses.append(Clause(value, phrase=phrase, field=field_name, exclude=bool(minus)))
+    return clauses
+
+
+def build_query(
+    schema: tantivy.Schema,
+    analyzer: Analyzer,
+    text: str,
+    *,
+    field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
+    match: MatchMode = "all",
+    expansions: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> QueryPlan:
+    """Build the Tantivy query for ``text``.
+
+    ``expansions`` maps an analysed word to extra (term, weight) alternatives, e.g. the
+    glossary's translations; they can match but weigh less than the word itself.
+    """
+    arxiv_id = parse_arxiv_id(text)
+    if arxiv_id:
+        return QueryPlan(tantivy.Query.term_query(schema, "arxiv_id", arxiv_id), frozenset(), arxiv_id=arxiv_id)
+    clauses = parse_query_text(text)
+    plain = " ".join(c.text for c in clauses if not (c.phrase or c.field or c.exclude))
+    words = _words(analyzer.analyze(plain, "query")) if plain else []
+    must: list[tantivy.Query] = []
+    should: list[tantivy.Query] = []
+    must_not: list[tantivy.Query] = []
+    terms: set[str] = set()
+    word_queries = []
+    for alternatives in words:
+        weighted = [(term, 1.0) for term in alternatives]
+        for term in alternatives:
+            weighted.extend((expansions or {}).get(term, ()))
+        word_queries.append(_word_query(schema, weighted, field_weights))
+        terms.update(t for t, _ in weighted)
+    if match == "all":
+        must.extend(word_queries)
+    else:
+        should.extend(word_queries)
+    if len(words) > 1:
+        should.append(_phrase_bonus(schema, words, field_weights))
+    for clause in clauses:
+        if clause.phrase or clause.field or clause.exclude:
+            query, clause_terms = _clause_query(schema, analyzer, clause, field_weights)
+            if query is None:
+                continue
+            if clause.exclude:
+                must_not.append(query)
+            else:
+                must.append(query)
+                terms.update(clause_terms)
+    positive = bool(plain) or any(not c.exclude for c in clauses)
+    if positive and not (must or should):
+        query = tantivy.Query.empty_query()
+    else:
+        query = _combine(must, should, must_not)
+    return QueryPlan(
+        query,
+        frozenset(terms),
+        words=tuple(tuple(w) for w in words),
+        clauses=tuple(clauses),
+    )
+
+
+def _words(terms: Iterable[Term]) -> list[list[str]]:
+    """Group analysed terms by position: each group is one word's alternatives."""
+    groups: dict[int, list[str]] = {}
+    for term in terms:
+        alternatives = groups.setdefault(term.position, [])
+        if term.text not in alternatives:
+            alternatives.append(term.text)
+    return [groups[p] for p in sorted(groups)]
+
+
+def _word_query(
+    schema: tantivy.Schema, weighted: Sequence[tuple[str, float]], field_weights: Mapping[str, float]
+) -> tantivy.Query:
+    """One word matching any of its alternatives in any weighted field."""
+    parts = [
+        (tantivy.Occur.Should, _boost(tantivy.Query.term_query(schema, name, term), fw * tw))
+        for name, fw in field_weights.items()
+        if fw > 0
+        for term, tw in weighted
+    ]
+    return tantivy.Query.boolean_query(parts)
+
+
+def _phrase_bonus(
+    schema: tantivy.Schema, words: Sequence[Sequence[str]], field_weights: Mapping[str, float]
+) -> tantivy.Query:
+    sequence = [(i, alternatives[0]) for i, alternatives in enumerate(words)]
+    parts = [
+        (tantivy.Occur.Should, _boost(tantivy.Query.phrase_query(schema, name, sequence, slop=PHRASE_SLOP), fw * PHRASE_BOOST))
+        for name, fw in field_weights.items()
+        if fw > 0
+    ]
+    return tantivy.Query.boolean_query(parts)
+
+
+def _clause_query(
+    schema: tantivy.Schema, analyzer: Analyzer, clause: Clause, field_weights: Mapping[str, float]
+) -> tuple[tantivy.Query | None, set[str]]:
+    """The query of a phrase, field-limited or excluded clause (None if it has no terms)."""
+    words = _words(analyzer.analyze(clause.text, "query"))
+    if not words:
+        return None, set()
+    fields = [clause.field] if clause.field else [n for n, w in field_weights.items() if w > 0]
+    terms = {t for alternatives in words for t in alternatives}
+    if clause.phrase or clause.field == "authors":
+        sequence = [(i, alternatives[0]) for i, alternatives in enumerate(words)]
+        per_field = [
+            tantivy.Query.phrase_query(schema, name, sequence) if len(sequence) > 1 else tantivy.Query.term_query(schema, name, sequence[0][1])
+            for name in fields
+        ]
+        query = _any(per_field)
+    else:
+        query = _combine(
+            [_any([tantivy.Query.term_query(schema, name, t) for name in fields for t in alternatives]) for alternatives in words],
+            [],
+            [],
+        )
+    return query, terms
+
+
+def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
+    return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _boost(query: tantivy.Query, weight: float) -> tantivy.Query:
+    return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
+
+
+def _combine(
+    must: Sequence[tantivy.Query], should: Sequence[tantivy.Query], must_not: Sequence[tantivy.Query]
+) -> tantivy.Query:
+    """A boolean query; a query of exclusions only matches everything else."""
+    parts = [(tantivy.Occur.Must, q) for q in must]
+    parts += [(tantivy.Occur.Should, q) for q in should]
+    if not must and not should:
+        parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    parts += [(tantivy.Occur.MustNot, q) for q in must_not]
+    return tantivy.Query.boolean_query(parts)

@@ -1,0 +1,256 @@
+"""Searching an index: query text and options -> ranked hits with snippets.
+
+:func:`open_index` opens the current generation of an index location;
+:meth:`SearchIndex.search` builds the query (:mod:`searchidx.query`), lets Tantivy rank
+every match exactly under the vote prior (:mod:`searchidx.scoring`), and reads stored
+records and makes snippets (:mod:`searchidx.highlight`) for the returned page only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+import tantivy
+
+from searchidx.analysis import Analyzer, default_analyzer
+from searchidx.errors import QueryError
+from searchidx.fields import day_number
+from searchidx.highlight import Snippet, make_snippets
+from searchidx.index import current_generation, open_generation, read_meta, resolve_index_path, tantivy_errors
+from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query
+from searchidx.records import Paper
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
+
+__all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
+
+SortOrder = Literal["relevance", "votes", "date"]
+SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
+MAX_LIMIT = 1000
+MAX_OFFSET = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked paper. ``score`` is the relevance score (``None`` when sorted otherwise)."""
+
+    arxiv_id: str
+    url: str
+    title: str
+    authors: tuple[str, ...]
+    votes: int | None
+    dates: tuple[_dt.date, ...]
+    score: float | None
+    snippets: tuple[Snippet, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of one hit in ``schema/search.schema.json``."""
+        return {
+            "arxiv_id": self.arxiv_id,
+            "url": self.url,
+            "title": self.title,
+            "authors": list(self.authors),
+            "votes": self.votes,
+            "dates": [d.isoformat() for d in self.dates],
+            "score": self.score,
+            "snippets": [s.to_dict() for s in self.snippets],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A page of hits; ``total`` counts every matching paper, not just this page."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document printed by ``searchidx query --json``."""
+        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+
+
+def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer | None = None) -> SearchIndex:
+    """Open the index at ``path`` (default ``$SEARCHIDX_INDEX`` or ``./.searchidx``)."""
+    return SearchIndex(resolve_index_path(path), analyzer=analyzer)
+
+
+class SearchIndex:
+    """A searchable view of one index location (see :func:`open_index`)."""
+
+    def __init__(self, root: Path, *, analyzer: Analyzer | None = None) -> None:
+        self.root = root
+        self.analyzer = analyzer or default_analyzer()
+        self._open()
+
+    def _open(self) -> None:
+        generation = current_generation(self.root)
+        self.meta: dict[str, Any] = read_meta(generation)
+        self.generation = generation
+        self._index = open_generation(generation)
+        with tantivy_errors(self.root):
+            self._searcher = self._index.searcher()
+        self.schema = self._index.schema
+
+    def refresh(self) -> bool:
+        """Switch to a newer generation if a build published one; True if it did."""
+        if current_generation(self.root) == self.generation:
+            return False
+        self._open()
+        return True
+
+    def __len__(self) -> int:
+        return int(self._searcher.num_docs)
+
+    def plan(
+        self,
+        text: str,
+        *,
+        match: MatchMode = "all",
+        field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
+    ) -> QueryPlan:
+        """The query that ``text`` becomes (what ``--explain`` shows)."""
+        return build_query(self.schema, self.analyzer, text, field_weights=field_weights, match=match)
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        since: str | _dt.date | None = None,
+        until: str | _dt.date | None = None,
+        min_votes: int | None = None,
+        sort: SortOrder = "relevance",
+        vote_weight: float | None = None,
+        match: MatchMode = "all",
+        field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
+        snippets: int = 2,
+    ) -> SearchResult:
+        """Search for ``text``; see :mod:`searchidx.query` for the query language.
+
+        ``since``/``until`` take dates or ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` strings
+        (inclusive). ``vote_weight`` is ``w`` of :mod:`searchidx.scoring` (default
+        :data:`searchidx.scoring.DEFAULT_VOTE_WEIGHT`). With ``match="all"`` a query
+        whose words never occur together falls back to matching any of them.
+        """
+        weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
+        _check_options(text, limit, offset, sort, weight, match, min_votes)
+        plan = self.plan(text, match=match, field_weights=field_weights)
+        filters = self._filters(since, until, min_votes)
+        total, page = self._run(plan.query, filters, limit, offset, sort, weight)
+        notes: tuple[str, ...] = ()
+        if total == 0 and match == "all" and len(plan.words) > 1:
+            plan = self.plan(text, match="any", field_weights=field_weights)
+            total, page = self._run(plan.query, filters, limit, offset, sort, weight)
+            notes = ("no paper has every word; showing papers with some of them",)
+        hits = tuple(self._hit(score, address, plan, sort, snippets) for score, address in page)
+        return SearchResult(query=text, total=total, hits=hits, notes=notes)
+
+    def get(self, arxiv_id: str) -> Paper | None:
+        """The paper with this arXiv id, or ``None``."""
+        query = tantivy.Query.term_query(self.schema, "arxiv_id", arxiv_id)
+        with tantivy_errors(self.root):
+            hits = self._searcher.search(query, 1).hits
+        return self._paper(hits[0][1]) if hits else None
+
+    def _filters(self, since: str | _dt.date | None, until: str | _dt.date | None, min_votes: int | None) -> list[tantivy.Query]:
+        filters = []
+        if since is not None or until is not None:
+            lower = day_number(_date_bound(since, end=False)) if since is not None else None
+            upper = day_number(_date_bound(until, end=True)) if until is not None else None
+            if lower is not None and upper is not None and lower > upper:
+                raise QueryError(f"--since {since} is after --until {until}")
+            filters.append(tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer, lower, upper))
+        if min_votes is not None:
+            filters.append(tantivy.Query.range_query(self.schema, "votes", tantivy.FieldType.Integer, min_votes, None))
+        return filters
+
+    def _run(
+        self,
+        query: tantivy.Query,
+        filters: list[tantivy.Query],
+        limit: int,
+        offset: int,
+        sort: str,
+        weight: float,
+    ) -> tuple[int, list[tuple[Any, tantivy.DocAddress]]]:
+        if filters:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), *((tantivy.Occur.Must, f) for f in filters)]
+            )
+        options: dict[str, Any] = {"count": True, "offset": offset}
+        if sort == "votes":
+            options["order_by_field"] = "votes"
+        elif sort == "date":
+            options["order_by_field"] = "latest"
+        elif weight > 0:
+            options["weight_by_field"] = prior_field(weight)
+        with tantivy_errors(self.root):
+            result = self._searcher.search(query, limit, **options)
+        return int(result.count or 0), list(result.hits)
+
+    def _paper(self, address: tantivy.DocAddress) -> Paper:
+        with tantivy_errors(self.root):
+            record = self._searcher.doc(address)["record"][0]
+        return Paper.from_dict(orjson.loads(record))
+
+    def _hit(self, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int) -> Hit:
+        paper = self._paper(address)
+        return Hit(
+            arxiv_id=paper.arxiv_id,
+            url=paper.url,
+            title=paper.title,
+            authors=paper.authors,
+            votes=paper.votes,
+            dates=paper.dates,
+            score=float(score) if sort == "relevance" else None,
+            snippets=tuple(make_snippets(paper, plan.terms, self.analyzer, limit=snippets)) if snippets else (),
+        )
+
+
+def _check_options(
+    text: str, limit: int, offset: int, sort: str, weight: float, match: str, min_votes: int | None
+) -> None:
+    if not text.strip():
+        raise QueryError("the query is empty; give some words to search for")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
+    if sort not in SORT_ORDERS:
+        raise QueryError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
+    if weight not in VOTE_WEIGHTS:
+        supported = ", ".join(f"{w:g}" for w in VOTE_WEIGHTS)
+        raise QueryError(f"vote weight {weight:g} is not supported; use one of {supported}")
+    if match not in ("all", "any"):
+        raise QueryError(f"match must be 'all' or 'any', not {match!r}")
+    if min_votes is not None and min_votes < 0:
+        raise QueryError(f"min votes must be 0 or more, not {min_votes}")
+
+
+def _date_bound(value: str | _dt.date, *, end: bool) -> _dt.date:
+    """A date from a ``date`` or a ``YYYY[-MM[-DD]]`` string; a partial date spans its period."""
+    if isinstance(value, _dt.date):
+        return value
+    parts = value.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(numbers) == 1:
+            return _dt.date(numbers[0], 12, 31) if end else _dt.date(numbers[0], 1, 1)
+        if len(numbers) == 2:
+            year, month = numbers
+            last = calendar.monthrange(year, month)[1]
+            return _dt.date(year, month, last if end else 1)
+        if len(numbers) == 3:
+            return _dt.date(*numbers)
+    except ValueError:
+        pass
+    raise QueryError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")

@@ -1,0 +1,146 @@
+"""Ranked search over a small hand-written collection (tests/fixtures/search)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from searchidx import QueryError
+from searchidx.search import SearchIndex
+
+
+def ids(result) -> list[str]:
+    return [hit.arxiv_id for hit in result.hits]
+
+
+def test_kv_cache_query_ranks_the_kv_cache_paper_first(search_index: SearchIndex) -> None:
+    result = search_index.search("KV cache 압축")
+    assert ids(result)[0] == "2406.11430"
+
+
+def test_inflected_query_finds_other_inflections(search_index: SearchIndex) -> None:
+    # 2406.20003 only says "압축하는"; 2406.11430 only says "압축을".
+    assert {"2406.11430", "2406.20003"} <= set(ids(search_index.search("압축하여")))
+    assert "2406.11430" in ids(search_index.search("압축하는"))
+
+
+def test_author_query_returns_exactly_that_authors_papers(search_index: SearchIndex) -> None:
+    result = search_index.search('author:"Yu Zhao"')
+    assert sorted(ids(result)) == ["2406.11430", "2406.20003"]  # not Wei Zhao + Yu Li
+    assert result.total == 2
+
+
+def test_exact_title_comes_first(search_index: SearchIndex) -> None:
+    result = search_index.search("Evaluating GPT-4o and Llama-3-8B on Korean Reasoning")
+    assert ids(result)[0] == "2406.20004"
+
+
+def test_model_names_are_found_as_typed(search_index: SearchIndex) -> None:
+    assert ids(search_index.search("gpt-4o")) == ["2406.20004"]
+    assert ids(search_index.search("Llama-3-8B")) == ["2406.20004"]
+
+
+def test_vote_weight_zero_ranks_by_text_and_high_weight_lifts_popular(search_index: SearchIndex) -> None:
+    by_text = search_index.search("추론", vote_weight=0.0)
+    by_votes = search_index.search("추론", vote_weight=1.0)
+    assert ids(by_text) == ["2406.20004", "2406.20001"]  # 0 votes, but "추론" twice and in the title
+    assert ids(by_votes) == ["2406.20001", "2406.20004"]  # 260 votes
+    assert by_text.hits[1].score < by_votes.hits[0].score
+
+
+def test_vote_prior_multiplies_the_text_score_exactly(search_index: SearchIndex) -> None:
+    from searchidx.scoring import vote_prior
+
+    plain = {h.arxiv_id: h.score for h in search_index.search("KV 캐시", vote_weight=0.0).hits}
+    boosted = {h.arxiv_id: h.score for h in search_index.search("KV 캐시", vote_weight=0.5).hits}
+    for hit in search_index.search("KV 캐시", vote_weight=0.5).hits:
+        assert boosted[hit.arxiv_id] == pytest.approx(plain[hit.arxiv_id] * vote_prior(hit.votes, 0.5), rel=1e-4)
+
+
+def test_phrase_requires_words_together(search_index: SearchIndex) -> None:
+    assert ids(search_index.search('"토큰 병합"')) == ["2406.20002"]
+    assert search_index.search('"병합 토큰"').total == 0
+
+
+def test_exclusion_removes_papers(search_index: SearchIndex) -> None:
+    with_scaling = set(ids(search_index.search("KV 캐시")))
+    without = set(ids(search_index.search("KV 캐시 -스케일링")))
+    assert "2406.20001" in with_scaling and "2406.20001" not in without
+    assert "2406.11430" in without
+
+
+def test_title_prefix_searches_titles_only(search_index: SearchIndex) -> None:
+    assert ids(search_index.search("title:memory")) == ["2406.20003"]
+
+
+def test_date_and_vote_filters(search_index: SearchIndex) -> None:
+    july = search_index.search("모델", since="2024-07")
+    assert set(ids(july)) == {"2406.20001", "2407.00001"}  # 2406.20001 was listed again in July
+    june17 = search_index.search("모델", since="2024-06-17", until=dt.date(2024, 6, 17))
+    assert "2407.00001" not in ids(june17)
+    popular = search_index.search("모델", min_votes=30)
+    assert all(h.votes is not None and h.votes >= 30 for h in popular.hits)
+
+
+def test_sort_by_votes_and_date(search_index: SearchIndex) -> None:
+    by_votes = search_index.search("모델", sort="votes")
+    votes = [h.votes if h.votes is not None else -1 for h in by_votes.hits]
+    assert votes == sorted(votes, reverse=True)
+    assert all(h.score is None for h in by_votes.hits)
+    by_date = search_index.search("모델", sort="date")
+    latest = [h.dates[-1] for h in by_date.hits]
+    assert latest == sorted(latest, reverse=True)
+
+
+def test_paging_with_offset(search_index: SearchIndex) -> None:
+    everything = ids(search_index.search("모델", limit=20))
+    assert ids(search_index.search("모델", limit=2, offset=1)) == everything[1:3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2406.11430", "arXiv:2406.11430v2", "https://arxiv.org/abs/2406.11430", "https://huggingface.co/papers/2406.11430"],
+)
+def test_arxiv_id_or_url_finds_the_paper(search_index: SearchIndex, text: str) -> None:
+    assert ids(search_index.search(text)) == ["2406.11430"]
+
+
+def test_paper_seen_twice_is_one_hit_with_both_dates(search_index: SearchIndex) -> None:
+    paper = search_index.get("2406.20001")
+    assert paper is not None
+    assert paper.dates == (dt.date(2024, 6, 17), dt.date(2024, 7, 1)) and paper.votes == 260
+
+
+def test_snippets_highlight_matched_korean_words(search_index: SearchIndex) -> None:
+    hit = search_index.search("압축하는 캐시").hits[0]
+    marked = {snippet.text[s:e] for snippet in hit.snippets for s, e in snippet.highlights}
+    assert any(word.startswith("압축") for word in marked)
+    assert any("캐시" in word for word in marked)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['KV "cache', '"', "-", "title:", "author:", "모델:", "a AND", "(MoE)", "C++", "을", "🙂", "\x00\x07", "- - -", "*", "x" * 5000],
+)
+def test_any_query_text_gives_results_or_query_error(search_index: SearchIndex, text: str) -> None:
+    try:
+        result = search_index.search(text)
+    except QueryError:
+        return
+    assert result.total >= 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"limit": 0}, {"offset": -1}, {"sort": "random"}, {"vote_weight": 0.42}, {"since": "yesterday"}, {"min_votes": -3},
+     {"since": "2024-07-02", "until": "2024-07-01"}],
+)
+def test_bad_options_raise_query_error(search_index: SearchIndex, options: dict) -> None:
+    with pytest.raises(QueryError):
+        search_index.search("모델", **options)
+
+
+def test_empty_query_is_an_error(search_index: SearchIndex) -> None:
+    with pytest.raises(QueryError):
+        search_index.search("   ")
