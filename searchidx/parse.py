@@ -380,18 +380,23 @@ def _digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             if _first_visit(root, seen):
                 yield root
             continue
-        visited_dirs: set[str] = set()
-        for top, dirnames, filenames in os.walk(root, followlinks=True):
-            real_top = os.path.realpath(top)
-            if real_top in visited_dirs:
-                dirnames.clear()
-                continue
-            visited_dirs.add(real_top)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                file = Path(top, name)
-                if name.lower().endswith(".md") and file.is_file() and _first_visit(file, seen):
-                    yield file
+        found = sorted(_markdown_under(root), key=lambda file: file.relative_to(root).parts)
+        yield from (file for file in found if _first_visit(file, seen))
+
+
+def _markdown_under(root: Path) -> Iterator[Path]:
+    visited_dirs: set[str] = set()
+    for top, dirnames, filenames in os.walk(root, followlinks=True):
+        real_top = os.path.realpath(top)
+        if real_top in visited_dirs:
+            dirnames.clear()
+            continue
+        visited_dirs.add(real_top)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            file = Path(top, name)
+            if name.lower().endswith(".md") and file.is_file():
+                yield file
 
 
 def _first_visit(file: Path, seen: set[str]) -> bool:
