@@ -83,7 +83,6 @@ class ParseResult:
 class _Entry:
     """An entry being read; frozen into a :class:`Paper` at its end."""
 
-    line: int
     arxiv_id: str
     url: str
     title: str
@@ -92,34 +91,30 @@ class _Entry:
     votes: int | None = None
     thumbnail: str | None = None
     video: str | None = None
-    sections: list[list[str]] = field(default_factory=list)  # [name, text lines...]
-    open_section: list[str] | None = None
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    open_lines: list[str] | None = None  # text lines of the bullet being continued
 
     def add_bullet(self, text: str) -> None:
         named = _NAMED_BULLET.match(text)
         if named:
-            name = named["name"].translate(_APOSTROPHES)
-            self.open_section = [name, named["text"]]
-            self.sections.append(self.open_section)
+            self.open_lines = [named["text"]]
+            self.sections.append((named["name"].translate(_APOSTROPHES), self.open_lines))
             return
-        summary = next((s for s in self.sections if s[0] == SUMMARY), None)
+        summary = next((lines for name, lines in self.sections if name == SUMMARY), None)
         if summary is None:
-            summary = [SUMMARY]
-            self.sections.append(summary)
+            summary = []
+            self.sections.append((SUMMARY, summary))
         summary.append(text)
-        self.open_section = summary
+        self.open_lines = summary
 
     def add_continuation(self, text: str) -> None:
-        if self.open_section is None:
+        if self.open_lines is None:
             self.add_bullet(text)
         else:
-            self.open_section.append(text)
+            self.open_lines.append(text)
 
     def paper(self) -> Paper:
-        sections = tuple(
-            Section(name, "\n".join(line for line in lines if line))
-            for name, *lines in self.sections
-        )
+        texts = ((name, "\n".join(line for line in lines if line)) for name, lines in self.sections)
         return Paper(
             arxiv_id=self.arxiv_id,
             url=self.url,
@@ -127,7 +122,7 @@ class _Entry:
             authors=self.authors,
             votes=self.votes,
             dates=(self.date,) if self.date else (),
-            sections=tuple(s for s in sections if s.text),
+            sections=tuple(Section(name, text) for name, text in texts if text),
             thumbnail=self.thumbnail,
             video=self.video,
         )
@@ -166,19 +161,15 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
                     if problem:
                         problems.append(problem)
                 continue
+            in_papers, block_date = True, path_date  # a "#" title starts afresh
             if level == 2:
                 header = _BLOCK_HEADER.match(line)
                 in_papers = header is not None
-                block_date = path_date
                 if header and header["date"] is not None:
-                    block_date = _parse_iso(header["date"])
-                    if block_date is None:
-                        problems.append(
-                            ParseProblem(path, number, f"bad date in header: {line!r}")
-                        )
-                        block_date = path_date
-            else:
-                in_papers, block_date = True, path_date
+                    try:
+                        block_date = _dt.date.fromisoformat(header["date"].strip())
+                    except ValueError:
+                        problems.append(ParseProblem(path, number, f"bad date in header: {line!r}"))
             continue
         if entry is None or not line:
             continue
@@ -206,12 +197,12 @@ def _start_entry(
         return None, ParseProblem(path, number, "entry heading has an empty title")
     arxiv_id = link["id"]
     url = f"https://arxiv.org/abs/{arxiv_id}"
-    return _Entry(number, arxiv_id, url, title, date), None
+    return _Entry(arxiv_id, url, title, date), None
 
 
 def _read_entry_line(entry: _Entry, line: str, raw: str) -> str | None:
     """Apply one non-empty line to ``entry``; return a problem's reason or ``None``."""
-    if raw[0].isspace() and entry.open_section is not None:
+    if raw[0].isspace() and entry.open_lines is not None:
         entry.add_continuation(line)  # nested bullet or indented text under a bullet
         return None
     bullet = _BULLET.match(line)
@@ -261,13 +252,6 @@ def _authors(value: str) -> tuple[str, ...]:
         if name and name != _TRUNCATED:
             seen.setdefault(name)
     return tuple(seen)
-
-
-def _parse_iso(text: str) -> _dt.date | None:
-    try:
-        return _dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 def _date_from_path(path: str) -> _dt.date | None:

@@ -70,7 +70,10 @@ def test_problems_go_to_stderr_and_exit_1(fixtures_dir: Path, tmp_path: Path) ->
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     code, out, err = run(str(tmp_path / "nope"))
     assert code == 2 and out == ""
-    assert err.splitlines()[-1] == f"Error: Invalid value for 'PATHS...': Path '{tmp_path / 'nope'}' does not exist."
+    missing = tmp_path / "nope"
+    assert err.splitlines()[-1] == (
+        f"Error: Invalid value for 'PATHS...': Path '{missing}' does not exist."
+    )
 
 
 def test_no_path_is_a_usage_error() -> None:
