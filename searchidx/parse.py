@@ -23,6 +23,7 @@ A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseP
 from __future__ import annotations
 
 import ast
+import codecs
 import datetime as _dt
 import os
 import re
@@ -38,9 +39,9 @@ __all__ = ["ParseResult", "parse_text", "read_digest", "parse_file", "parse_path
 SUMMARY = "summary"
 """Name of the section formed by plain (unnamed) bullets."""
 
-_HEADING = re.compile(r"^(#{1,3})(?:\s|$)")
+_HEADING = re.compile(r"^(#{1,3})(?:\s|$|\[)")
 _BLOCK_HEADER = re.compile(r"^##\s+Daily Papers\b(?:\s*\((?P<date>[^)]*)\))?")
-_ENTRY_HEADING = re.compile(r"^###\s+\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\s*$")
+_ENTRY_HEADING = re.compile(r"^###\s*\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\s*$")
 _ARXIV_URL = re.compile(
     r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
@@ -186,7 +187,8 @@ def _start_entry(
     """Open an entry from a ``### [title](link)`` heading, or say why it cannot be one."""
     heading = _ENTRY_HEADING.match(line)
     if heading is None:
-        return None, ParseProblem(path, number, f"entry heading has no link: {line!r}")
+        shape = "is not '### [title](link)'" if "](" in line else "has no link"
+        return None, ParseProblem(path, number, f"entry heading {shape}: {line!r}")
     link = _ARXIV_URL.match(heading["url"])
     if link is None:
         return None, ParseProblem(
@@ -268,21 +270,32 @@ def _date_from_path(path: str) -> _dt.date | None:
 def read_digest(path: str | Path) -> str:
     """Decode a digest file: UTF-8 (BOM dropped), else the legacy Korean CP949/EUC-KR.
 
-    Raises :class:`InputError` when the file cannot be read or is not text in either
-    encoding (binary data).
+    A UTF-8 file damaged by a few stray bytes stays UTF-8, with U+FFFD in their place
+    (:func:`parse_file` reports the first one). Raises :class:`InputError` when the file
+    cannot be read or is binary or text in neither encoding.
     """
+    return _read(path)[0]
+
+
+def _read(path: str | Path) -> tuple[str, int | None]:
+    """The decoded text and the line of its first damaged UTF-8 byte, if any."""
     try:
-        data = Path(path).read_bytes()
+        data = Path(path).read_bytes().removeprefix(codecs.BOM_UTF8)
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if b"\x00" in data:
         raise InputError(f"{path}: binary data, not a text digest")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    sound = sum(1 for char in lenient if not char.isascii()) - damaged
+    if damaged * 10 < sound:  # legacy-encoded Korean decodes as almost nothing but U+FFFD
+        return lenient, data.count(b"\n", 0, first_bad) + 1
     try:
-        return data.decode(_LEGACY_ENCODING)
+        return data.decode(_LEGACY_ENCODING), None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 or CP949 text") from None
 
@@ -291,13 +304,14 @@ def parse_file(path: str | Path) -> tuple[list[Paper], list[ParseProblem]]:
     """Read and parse one digest file; an unreadable, binary or empty file is a problem."""
     name = str(path)
     try:
-        text = read_digest(path)
+        text, damaged_line = _read(path)
     except InputError as exc:
-        reason = str(exc).removeprefix(f"{name}: ")
-        return [], [ParseProblem(name, 0, f"skipped: {reason}")]
-    if not text.strip("\ufeff \t\r\n"):
+        return [], [ParseProblem(name, 0, "skipped: " + str(exc).removeprefix(f"{name}: "))]
+    if not text.strip():
         return [], [ParseProblem(name, 0, "skipped: empty file")]
     papers, problems = parse_text(text, name)
+    if damaged_line is not None:
+        problems.insert(0, ParseProblem(name, damaged_line, "invalid UTF-8 bytes replaced"))
     if not papers and not problems:
         problems.append(ParseProblem(name, 0, "no paper entries found"))
     return papers, problems

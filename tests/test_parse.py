@@ -196,6 +196,35 @@ def test_malformed_entries_are_reported_once_and_neighbours_kept(fixtures_dir: P
     assert all(p.path == str(path) for p in problems)
 
 
+def test_damaged_utf8_is_kept_and_its_first_bad_line_reported(
+    tmp_path: Path, fixtures_dir: Path
+) -> None:
+    source = (fixtures_dir / "digests" / "bold_sections.md").read_bytes()
+    cut = source.index("Technical".encode())
+    path = tmp_path / "damaged.md"
+    path.write_bytes(source[:cut] + b"\xff" + source[cut:])
+    papers, problems = parse_file(path)
+    assert len(papers) == 2
+    assert papers[0].sections[1].text.startswith("각 층의")
+    line = source[:cut].count(b"\n") + 1
+    assert problems == [ParseProblem(str(path), line, "invalid UTF-8 bytes replaced")]
+
+
+def test_heading_shapes() -> None:
+    text = (
+        "###[Tight](https://arxiv.org/abs/2401.00001)\n"
+        "### [Trailing](https://arxiv.org/abs/2401.00002) extra\n"
+        "#### [Deeper](https://arxiv.org/abs/2401.00003)\n"
+    )
+    papers, problems = parse_text(text, "h.md")
+    assert [p.arxiv_id for p in papers] == ["2401.00001"]
+    assert papers[0].sections == ()  # the #### line is not text of a rejected entry
+    assert [str(p) for p in problems] == [
+        "h.md:2: entry heading is not '### [title](link)': "
+        "'### [Trailing](https://arxiv.org/abs/2401.00002) extra'"
+    ]
+
+
 def test_empty_title_is_a_problem() -> None:
     papers, problems = parse_text("### [](https://arxiv.org/abs/2401.00001)\n", "x.md")
     assert papers == []
