@@ -16,8 +16,8 @@ Three layers, each usable on its own:
   arXiv id.
 
 A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseProblem`
-(``path:line: reason``) and the neighbours are kept. Only a path that does not exist raises
-:class:`~searchidx.errors.InputError`.
+(``path:line: reason``) and the neighbours are kept. :func:`parse_paths` raises
+:class:`~searchidx.errors.InputError` only for a path that does not exist.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ _BULLET = re.compile(r"^[-*]\s+(?P<text>.*)$")
 _NAMED_BULLET = re.compile(
     r"^\*{2,3}\s*(?P<name>[^*:]+?)\s*(?::\s*\*{1,3}|\*{1,3}\s*:)\s*(?P<text>.*)$"
 )
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:\.md)?$", re.IGNORECASE)
 _TRUNCATED = "+"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
@@ -244,8 +243,8 @@ def _authors(value: str) -> tuple[str, ...]:
             literal = None
         if isinstance(literal, list) and all(isinstance(n, str) for n in literal):
             names: Iterable[str] = literal
-        else:
-            names = (a or b for a, b in _QUOTED.findall(value))
+        else:  # not valid Python, e.g. an unescaped quote inside a name
+            names = (name.strip().strip("'\"") for name in value[1:-1].split(","))
     else:
         names = value.split(",")
     seen: dict[str, None] = {}

@@ -99,6 +99,21 @@ def test_authors_as_list_literal_dedupe_and_truncation_marker(fixtures_dir: Path
     assert dash.authors == ("Kenji Sato", "Maria Rossi", "Tom Becker")
 
 
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("Authors: A Kim, B Lee, A Kim, +, C Park,", ("A Kim", "B Lee", "C Park")),
+        ("Authors: ['A Kim', \"D O'Hara\"]", ("A Kim", "D O'Hara")),
+        ("Authors: ['A Kim', 'D O'Hara']", ("A Kim", "D O'Hara")),  # not valid Python
+        ("Authors: []", ()),
+        ("Authors:", ()),
+    ],
+)
+def test_author_lines(line: str, authors: tuple[str, ...]) -> None:
+    papers, problems = parse_text(f"### [T](https://arxiv.org/abs/2401.00001)\n{line}\n")
+    assert (papers[0].authors, problems) == (authors, [])
+
+
 def test_video_links_in_every_spelling(fixtures_dir: Path) -> None:
     papers = one_file(fixtures_dir / "digests" / "videos.md")
     base = "https://cdn-uploads.huggingface.co/production/uploads/sample/"
