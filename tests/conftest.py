@@ -44,3 +44,14 @@ def search_index(tmp_path_factory: pytest.TempPathFactory, analyzer):
     path = tmp_path_factory.mktemp("search-index")
     build([FIXTURES / "search"], path, analyzer=analyzer)
     return open_index(path, analyzer=analyzer)
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, analyzer):
+    """An index of the whole real corpus, built once per session (skips when it is absent)."""
+    from searchidx.search import open_index
+    from searchidx.writer import build
+
+    path = tmp_path_factory.mktemp("corpus-index")
+    build([corpus_dir], path, analyzer=analyzer)
+    return open_index(path, analyzer=analyzer)
