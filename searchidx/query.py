@@ -79,7 +79,8 @@ class QueryPlan:
     """A built query and what it was made of (for highlighting and ``--explain``).
 
     ``terms`` are every positive index term of the query; ``words`` the analysed plain
-    words, each a tuple of alternatives.
+    words, each a tuple of alternatives; ``expansions`` the (word, added term, weight)
+    triples taken from the ``expansions`` of :func:`build_query`.
     """
 
     query: tantivy.Query
@@ -88,6 +89,7 @@ class QueryPlan:
     clauses: tuple[Clause, ...] = ()
     arxiv_id: str | None = None
     notes: tuple[str, ...] = field(default=())
+    expansions: tuple[tuple[str, str, float], ...] = ()
 
 
 def parse_arxiv_id(text: str) -> str | None:
@@ -128,7 +130,10 @@ def build_query(
     """Build the Tantivy query for ``text``.
 
     ``expansions`` maps an analysed word to extra (term, weight) alternatives, e.g. the
-    glossary's translations; they can match but weigh less than the word itself.
+    glossary's translations; they can match but weigh less than the word itself. A key or
+    a term holding spaces is a sequence of index terms: a key ``"선호 최적"`` applies where
+    the query has those words in a row (the words, or else the alternative, are then
+    required as one unit), and a term ``"prefer optim"`` matches as a phrase.
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
@@ -139,14 +144,25 @@ def build_query(
     must: list[tantivy.Query] = []
     should: list[tantivy.Query] = []
     must_not: list[tantivy.Query] = []
-    terms: set[str] = set()
+    terms: set[str] = {term for alternatives in words for term in alternatives}
+    table = expansions or {}
+    used: list[tuple[str, str, float]] = []
     word_queries = []
-    for alternatives in words:
-        weighted = [(term, 1.0) for term in alternatives]
-        for term in alternatives:
-            weighted.extend((expansions or {}).get(term, ()))
-        word_queries.append(_word_query(schema, weighted, field_weights))
-        terms.update(t for t, _ in weighted)
+    for span in _expansion_spans(words, table):
+        if len(span) == 1:
+            weighted = [(term, 1.0) for term in span[0]]
+            for term in span[0]:
+                weighted.extend(table.get(term, ()))
+                used.extend((term, added, w) for added, w in table.get(term, ()))
+            word_queries.append(_word_query(schema, weighted, field_weights))
+            continue
+        key = " ".join(alternatives[0] for alternatives in span)
+        used.extend((key, added, w) for added, w in table[key])
+        inner = [_word_query(schema, [(term, 1.0) for term in alternatives], field_weights) for alternatives in span]
+        together = _combine(inner, [], []) if match == "all" else _combine([], inner, [])
+        translated = _word_query(schema, table[key], field_weights)
+        word_queries.append(_any([together, translated]))
+    terms.update(term for _, added, _ in used for term in added.split())
     if match == "all":
         must.extend(word_queries)
     else:
@@ -173,6 +189,7 @@ def build_query(
         frozenset(terms),
         words=tuple(tuple(w) for w in words),
         clauses=tuple(clauses),
+        expansions=tuple(dict.fromkeys(used)),
     )
 
 
@@ -186,17 +203,44 @@ def _words(terms: Iterable[Term]) -> list[list[str]]:
     return [groups[p] for p in sorted(groups)]
 
 
+def _expansion_spans(
+    words: Sequence[Sequence[str]], expansions: Mapping[str, Sequence[tuple[str, float]]]
+) -> list[Sequence[Sequence[str]]]:
+    """The words cut into runs: the longest runs that are a multi-word expansion key, else single words."""
+    spans = []
+    start = 0
+    while start < len(words):
+        end = next(
+            (
+                end
+                for end in range(len(words), start + 1, -1)
+                if " ".join(alternatives[0] for alternatives in words[start:end]) in expansions
+            ),
+            start + 1,
+        )
+        spans.append(words[start:end])
+        start = end
+    return spans
+
+
 def _word_query(
     schema: tantivy.Schema, weighted: Sequence[tuple[str, float]], field_weights: Mapping[str, float]
 ) -> tantivy.Query:
-    """One word matching any of its alternatives in any weighted field."""
+    """One word matching any of its alternatives (a term, or terms joined by spaces as a phrase) in any weighted field."""
     parts = [
-        (tantivy.Occur.Should, _boost(tantivy.Query.term_query(schema, name, term), fw * tw))
+        (tantivy.Occur.Should, _boost(_term_or_phrase(schema, name, term), fw * tw))
         for name, fw in field_weights.items()
         if fw > 0
         for term, tw in weighted
     ]
     return tantivy.Query.boolean_query(parts)
+
+
+def _term_or_phrase(schema: tantivy.Schema, field_name: str, text: str) -> tantivy.Query:
+    words = text.split()
+    if len(words) == 1:
+        return tantivy.Query.term_query(schema, field_name, text)
+    return tantivy.Query.phrase_query(schema, field_name, list(enumerate(words)))
 
 
 def _phrase_bonus(

@@ -22,6 +22,7 @@ import tantivy
 from searchidx.analysis import Analyzer, default_analyzer
 from searchidx.errors import QueryError
 from searchidx.fields import day_number
+from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
 from searchidx.highlight import Snippet, make_snippets
 from searchidx.index import current_generation, open_generation, read_meta, resolve_index_path, tantivy_errors
 from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query
@@ -65,16 +66,26 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """A page of hits; ``total`` counts every matching paper, not just this page."""
+    """A page of hits; ``total`` counts every matching paper, not just this page.
+
+    ``expansions`` are the glossary translations the query was widened with, as
+    (word, added term, weight), in index terms.
+    """
 
     query: str
     total: int
     hits: tuple[Hit, ...]
     notes: tuple[str, ...] = field(default=())
+    expansions: tuple[tuple[str, str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document printed by ``searchidx query --json``."""
-        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+        return {
+            "query": self.query,
+            "total": self.total,
+            "expansions": [{"word": w, "term": t, "weight": x} for w, t, x in self.expansions],
+            "hits": [h.to_dict() for h in self.hits],
+        }
 
 
 def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer | None = None) -> SearchIndex:
@@ -98,6 +109,14 @@ class SearchIndex:
         with tantivy_errors(self.root):
             self._searcher = self._index.searcher()
         self.schema = self._index.schema
+        self._glossary: Glossary | None = None
+
+    @property
+    def glossary(self) -> Glossary:
+        """The Korean <-> English glossary mined when this generation was built (read on first use)."""
+        if self._glossary is None:
+            self._glossary = load_glossary(self.generation)
+        return self._glossary
 
     def refresh(self) -> bool:
         """Switch to a newer generation if a build published one; True if it did."""
@@ -115,9 +134,14 @@ class SearchIndex:
         *,
         match: MatchMode = "all",
         field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
+        expand: bool = True,
+        expansion_weight: float = EXPANSION_WEIGHT,
     ) -> QueryPlan:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
-        return build_query(self.schema, self.analyzer, text, field_weights=field_weights, match=match)
+        expansions = self.glossary.expansions(expansion_weight) if expand else None
+        return build_query(
+            self.schema, self.analyzer, text, field_weights=field_weights, match=match, expansions=expansions
+        )
 
     def search(
         self,
@@ -133,26 +157,31 @@ class SearchIndex:
         match: MatchMode = "all",
         field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
         snippets: int = 2,
+        expand: bool = True,
+        expansion_weight: float = EXPANSION_WEIGHT,
     ) -> SearchResult:
         """Search for ``text``; see :mod:`searchidx.query` for the query language.
 
         ``since``/``until`` take dates or ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` strings
         (inclusive). ``vote_weight`` is ``w`` of :mod:`searchidx.scoring` (default
         :data:`searchidx.scoring.DEFAULT_VOTE_WEIGHT`). With ``match="all"`` a query
-        whose words never occur together falls back to matching any of them.
+        whose words never occur together falls back to matching any of them. With
+        ``expand`` the query also looks for the glossary translations of its words
+        (Korean <-> English), scored ``expansion_weight`` times a direct match.
         """
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
         _check_options(text, limit, offset, sort, weight, match, min_votes)
-        plan = self.plan(text, match=match, field_weights=field_weights)
+        expansion = {"expand": expand, "expansion_weight": expansion_weight}
+        plan = self.plan(text, match=match, field_weights=field_weights, **expansion)
         filters = self._filters(since, until, min_votes)
         total, page = self._run(plan.query, filters, limit, offset, sort, weight)
         notes: tuple[str, ...] = ()
         if total == 0 and match == "all" and len(plan.words) > 1:
-            plan = self.plan(text, match="any", field_weights=field_weights)
+            plan = self.plan(text, match="any", field_weights=field_weights, **expansion)
             total, page = self._run(plan.query, filters, limit, offset, sort, weight)
             notes = ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(score, address, plan, sort, snippets) for score, address in page)
-        return SearchResult(query=text, total=total, hits=hits, notes=notes)
+        return SearchResult(query=text, total=total, hits=hits, notes=notes, expansions=plan.expansions)
 
     def get(self, arxiv_id: str) -> Paper | None:
         """The paper with this arXiv id, or ``None``."""

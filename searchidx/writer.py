@@ -17,6 +17,7 @@ from pathlib import Path
 
 from searchidx.analysis import Analyzer, default_analyzer
 from searchidx.fields import make_document, texts_to_analyze
+from searchidx.glossary import mine_glossary, save_glossary
 from searchidx.index import (
     build_lock,
     create_generation_index,
@@ -77,6 +78,7 @@ def build(
     with build_lock(root):
         generation = new_generation(root)
         write_papers(generation, papers, analyzer or default_analyzer(), progress)
+        save_glossary(generation, mine_glossary(papers, analyzer or default_analyzer()))
         write_meta(
             generation,
             {

@@ -1,0 +1,313 @@
+"""Glossary: Korean <-> English term pairs mined from the digests, for cross-lingual queries.
+
+The digests gloss technical terms in parentheses, in either direction::
+
+    환각(hallucination)            대형 언어 모델(Large Language Models; LLMs)
+    LLM(대형 언어 모델)             직접 선호 최적화(DPO)
+
+Mining (at build time, :func:`mine_glossary`) reads every ``outside(inside)`` where one side
+is Hangul and the other Latin. Both sides are analysed with the index's
+:class:`~searchidx.analysis.Analyzer`, so glossary entries are sequences of index terms
+and match query terms directly. The inside is delimited by the parentheses (a list
+``(Large Language Models, LLMs)`` gives one inside per item); where the outside starts is
+not written, so every run of up to :data:`MAX_TERMS` nouns ending at the parenthesis is a
+candidate, and counting decides: a candidate is kept unless longer candidates explain most
+of its occurrences (``대형 언어 모델`` and ``대규모 언어 모델`` both gloss ``LLMs``, so
+``언어 모델`` alone does not). Pairs seen fewer than ``min_count`` times are dropped.
+
+The glossary is stored in the index generation (``glossary.json``) and turned into query
+expansions: every entry maps its terms, joined by single spaces, to the other side's terms
+(see ``expansions`` of :func:`searchidx.query.build_query`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from searchidx.analysis import Analyzer, Term
+from searchidx.errors import IndexCorruptError
+from searchidx.records import Paper
+
+__all__ = [
+    "GLOSSARY_FILE",
+    "MIN_COUNT",
+    "EXPANSION_WEIGHT",
+    "GlossaryEntry",
+    "Glossary",
+    "mine_glossary",
+    "save_glossary",
+    "load_glossary",
+]
+
+GLOSSARY_FILE = "glossary.json"
+#: Pairs seen fewer times than this are left out (chosen on bench/queries.jsonl).
+MIN_COUNT = 2
+#: Weight of a translation relative to the query word itself (chosen on bench/queries.jsonl).
+EXPANSION_WEIGHT = 0.4
+#: Longest term sequence on either side of a pair.
+MAX_TERMS = 5
+#: A longer candidate absorbs its shorter suffix when it holds at least this share of it.
+EXTEND_SHARE = 0.3
+#: Characters of context read before a parenthesis (terms never span punctuation anyway).
+CONTEXT_CHARS = 60
+
+_PAREN = re.compile(r"\(([^()\n]{1,100})\)")
+_CONTEXT_STOP = re.compile(r"[.!?;:,()\[\]\n\"“”'‘’]")
+_ITEM_SEP = re.compile(r"[,;]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN_TERM = re.compile(r"[a-z0-9][a-z0-9.\-_]*")
+_LATIN_SURFACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-_]*")
+_ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
+# What may stand between the nouns of one term: a derivational suffix (최적화, 직접적, 모델들)
+# and spaces or hyphens, but no particle or ending.
+_RUN_GAP = re.compile(r"[화성들기율률적자치류형별간용식급]?[ \-]*")
+_EXAMPLE_MARKERS = ("예:", "예를", "e.g", "i.e", "즉")
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    """One way a term is glossed: ``target`` (index terms, space-joined) seen ``count`` times.
+
+    ``form`` is the target as most often written.
+    """
+
+    target: str
+    count: int
+    form: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    korean: Key
+    english: Key
+    count: int
+    korean_form: str
+    english_form: str
+
+
+class Glossary:
+    """Mined pairs, looked up in both directions by space-joined index terms."""
+
+    def __init__(self, pairs: Iterable[_Pair] = ()) -> None:
+        self._pairs = sorted(pairs, key=lambda p: (-p.count, p.korean, p.english))
+        self._expansions: dict[float, dict[str, list[tuple[str, float]]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    @cached_property
+    def _table(self) -> dict[str, list[GlossaryEntry]]:
+        table: dict[str, list[GlossaryEntry]] = defaultdict(list)
+        for pair in self._pairs:
+            table[" ".join(pair.korean)].append(GlossaryEntry(" ".join(pair.english), pair.count, pair.english_form))
+            table[" ".join(pair.english)].append(GlossaryEntry(" ".join(pair.korean), pair.count, pair.korean_form))
+        return dict(table)
+
+    def lookup(self, key: str) -> list[GlossaryEntry]:
+        """What ``key`` (index terms joined by spaces) is glossed as, most frequent first."""
+        return list(self._table.get(key, ()))
+
+    def expansions(self, weight: float = EXPANSION_WEIGHT) -> dict[str, list[tuple[str, float]]]:
+        """The ``expansions`` mapping of :func:`searchidx.query.build_query` (shared; do not modify)."""
+        if weight not in self._expansions:
+            self._expansions[weight] = {
+                key: [(e.target, weight) for e in entries] for key, entries in self._table.items()
+            }
+        return self._expansions[weight]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "pairs": [
+                {"ko": " ".join(p.korean), "en": " ".join(p.english), "count": p.count,
+                 "ko_form": p.korean_form, "en_form": p.english_form}
+                for p in self._pairs
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Glossary:
+        return cls(
+            _Pair(tuple(p["ko"].split()), tuple(p["en"].split()), int(p["count"]), p["ko_form"], p["en_form"])
+            for p in data["pairs"]
+        )
+
+
+def save_glossary(generation: Path, glossary: Glossary) -> None:
+    """Write ``glossary`` into an index generation directory, durably (before it is published)."""
+    with open(generation / GLOSSARY_FILE, "wb") as handle:
+        handle.write(orjson.dumps(glossary.to_dict()))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def load_glossary(generation: Path) -> Glossary:
+    """The glossary of a generation; empty for an index built without one."""
+    path = generation / GLOSSARY_FILE
+    try:
+        return Glossary.from_dict(orjson.loads(path.read_bytes()))
+    except FileNotFoundError:
+        return Glossary()
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"the glossary of the index at {generation.parent} is damaged ({exc.__class__.__name__}); "
+            "rebuild the index with `searchidx build`",
+            str(generation.parent),
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Gloss:
+    """One parenthesis: the candidate outside runs (shortest first) and one inside item."""
+
+    outside: tuple[tuple[Key, str], ...]
+    inside: Key
+    inside_form: str
+    inside_is_korean: bool
+
+
+def mine_glossary(papers: Sequence[Paper], analyzer: Analyzer, *, min_count: int = MIN_COUNT) -> Glossary:
+    """Mine the Korean <-> English pairs glossed in the summaries of ``papers``."""
+    snippets = [snippet for paper in papers for section in paper.sections for snippet in _snippets(section.text)]
+    analysed = analyzer.analyze_many([text for text, _ in snippets])
+    counts: dict[Key, Counter[Key]] = defaultdict(Counter)
+    forms: dict[tuple[Key, Key], Counter[str]] = defaultdict(Counter)
+    inside_forms: dict[Key, Counter[str]] = defaultdict(Counter)
+    korean_inside: dict[Key, bool] = {}
+    for (text, open_at), terms in zip(snippets, analysed):
+        for gloss in _glosses(text, open_at, terms):
+            korean_inside[gloss.inside] = gloss.inside_is_korean
+            inside_forms[gloss.inside][gloss.inside_form] += 1
+            for key, form in gloss.outside:
+                counts[gloss.inside][key] += 1
+                forms[gloss.inside, key][form] += 1
+    merged: Counter[tuple[Key, Key]] = Counter()
+    korean_forms: dict[Key, Counter[str]] = defaultdict(Counter)
+    english_forms: dict[Key, Counter[str]] = defaultdict(Counter)
+    for inside, outside_counts in counts.items():
+        for outside, count in _select(outside_counts):
+            korean, english = (inside, outside) if korean_inside[inside] else (outside, inside)
+            merged[korean, english] += count
+            outside_form = forms[inside, outside]
+            (english_forms if korean_inside[inside] else korean_forms)[outside].update(outside_form)
+            (korean_forms if korean_inside[inside] else english_forms)[inside].update(inside_forms[inside])
+    return Glossary(
+        _Pair(k, e, n, korean_forms[k].most_common(1)[0][0], english_forms[e].most_common(1)[0][0])
+        for (k, e), n in merged.items()
+        if n >= min_count
+    )
+
+
+def _snippets(text: str) -> Iterator[tuple[str, int]]:
+    """``(clause up to and including a parenthesis, where the parenthesis opens)``."""
+    for match in _PAREN.finditer(text):
+        start = max(0, match.start() - CONTEXT_CHARS)
+        before = text[start : match.start()]
+        stops = list(_CONTEXT_STOP.finditer(before))
+        if stops:
+            before = before[stops[-1].end() :]
+        yield before + match.group(), len(before)
+
+
+def _glosses(text: str, open_at: int, terms: Sequence[Term]) -> Iterator[_Gloss]:
+    """The glosses of one snippet: each inside item against the outside runs before it."""
+    inside_text = text[open_at + 1 : -1]
+    if any(marker in inside_text for marker in _EXAMPLE_MARKERS):
+        return
+    items = [(m.start() + open_at + 1, m.end() + open_at + 1) for m in re.finditer(r"[^,;]+", inside_text)]
+    if len(items) > 2:  # a list of examples, not a term and its abbreviation
+        return
+    run = _outside_run(text, open_at, [t for t in terms if t.end <= open_at])
+    if not run:
+        return
+    outside_korean = _is_korean(run)
+    for start, end in items:
+        item = _first_alternatives([t for t in terms if start <= t.start and t.end <= end])
+        form = text[start:end].strip()
+        if not item or len(item) > MAX_TERMS:
+            continue
+        korean, latin = (run, item) if outside_korean else (item, run)
+        if not _is_korean(korean) or not _all_latin(latin):
+            continue
+        expected = len(item)
+        if outside_korean and len(item) == 1 and _ACRONYM.fullmatch(form.removesuffix("s")):
+            expected = sum(c.isupper() for c in form)
+        longest = min(len(run), max(expected, 1), MAX_TERMS)
+        outside = tuple(
+            (tuple(t.text for t in run[-n:]), text[run[-n].start : run[-1].end]) for n in range(1, longest + 1)
+        )
+        yield _Gloss(outside, tuple(t.text for t in item), form, not outside_korean)
+
+
+def _outside_run(text: str, open_at: int, before: Sequence[Term]) -> list[Term]:
+    """The terms written as one noun run that ends right at the parenthesis (first alternatives)."""
+    words = _first_alternatives(before)
+    run: list[Term] = []
+    end = open_at
+    for term in reversed(words):
+        surface = text[term.start : term.end]
+        if not _RUN_GAP.fullmatch(text[term.end : end]) or not _written_as_is(term.text, surface):
+            break
+        run.append(term)
+        end = term.start
+    run.reverse()
+    return run
+
+
+def _written_as_is(term: str, surface: str) -> bool:
+    """True for nouns and Latin words; False for inflected stems (``새로운`` -> ``새롭``)."""
+    return surface == term or bool(_LATIN_SURFACE.fullmatch(surface))
+
+
+def _first_alternatives(terms: Sequence[Term]) -> list[Term]:
+    seen: set[int] = set()
+    out = []
+    for term in terms:
+        if term.position not in seen:
+            seen.add(term.position)
+            out.append(term)
+    return out
+
+
+def _is_korean(terms: Sequence[Term]) -> bool:
+    return any(_HANGUL.search(t.text) for t in terms)
+
+
+def _all_latin(terms: Sequence[Term]) -> bool:
+    return all(_LATIN_TERM.fullmatch(t.text) for t in terms)
+
+
+def _select(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:
+    """The outside runs that gloss one inside, with their counts.
+
+    Candidates nest (``모델`` < ``언어 모델`` < ``대형 언어 모델``). Walking from the shortest,
+    a candidate's one-term-longer extensions holding at least :data:`EXTEND_SHARE` of its
+    occurrences take those occurrences over; a candidate is kept when what is left of it
+    is still at least that share.
+    """
+    extensions: dict[Key, list[Key]] = defaultdict(list)
+    for key in counts:
+        if len(key) > 1:
+            extensions[key[1:]].append(key)
+    chosen: list[tuple[Key, int]] = []
+    stack = [key for key in counts if len(key) == 1]
+    while stack:
+        key = stack.pop()
+        count = counts[key]
+        taken = [k for k in extensions.get(key, ()) if counts[k] >= EXTEND_SHARE * count]
+        left = count - sum(counts[k] for k in taken)
+        if left > 0 and left >= EXTEND_SHARE * count:
+            chosen.append((key, left))
+        stack.extend(taken)
+    return chosen
