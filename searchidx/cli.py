@@ -202,3 +202,41 @@ def query(
     width = min(shutil.get_terminal_size((88, 24)).columns, MAX_WIDTH)
     for line in render_result(result, width, color=use_color(), offset=offset):
         click.echo(line)
+
+
+@cli.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; a non-loopback address shares the index with the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on (0: any free port).")
+def serve(index_path: str | None, host: str, port: int) -> None:
+    """Serve a search page and a JSON API over the index until Ctrl-C.
+
+    The API answers GET /api/search?q=TEXT with the options of `query` as parameters
+    (limit, offset, since, until, min_votes, sort, vote_weight, match) and the JSON of
+    `query --json`, and GET /api/papers/ARXIV_ID with one paper. A rebuilt index is
+    picked up without a restart.
+
+    \b
+    Example:
+        searchidx serve        # then open http://127.0.0.1:8765/
+    """
+    import logging
+
+    from searchidx.server import make_server  # imported here: http.server slows every other command
+
+    with library_errors():
+        index = open_index(index_path)
+        try:
+            server = make_server(index, host, port)
+        except OSError as error:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    click.echo(f"searching {len(index)} papers in {index.root} at {server.url} (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,304 @@
+"""The HTTP API of ``searchidx serve``, against a real server on an ephemeral port."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import orjson
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from conftest import ROOT, SAMPLE_DATA
+from searchidx.cli import cli
+from searchidx.errors import QueryError
+from searchidx.search import open_index
+from searchidx.server import DEFAULT_HOST, DEFAULT_PORT, MAX_QUERY_CHARS, SearchServer, make_server, search_options
+from searchidx.writer import build
+
+SEARCH_SCHEMA = Draft202012Validator(orjson.loads((ROOT / "schema" / "search.schema.json").read_bytes()))
+PAPER_SCHEMA = Draft202012Validator(orjson.loads((ROOT / "schema" / "paper.schema.json").read_bytes()))
+
+#: A digest whose title, authors and summary carry markup that must stay text.
+HOSTILE_DIGEST = """## Daily Papers (2024-07-01)
+
+### [<script>window.injected = "title"</script> Hostile Markup Title](https://arxiv.org/abs/2407.00001)
+
+Vote: 5
+
+Authors: Mallory <b>Markup</b>, Eve <img src=x onerror="window.injected = 'author'">
+
+- **What's New**: 이 요약에는 <script>window.injected = "summary"</script> 태그와 \
+<img src=x onerror="window.injected = 'image'"> 그림이 들어 있는 적대적 마크업 논문입니다.
+"""
+HOSTILE_TITLE = '<script>window.injected = "title"</script> Hostile Markup Title'
+
+
+def write_hostile_digest(directory: Path) -> Path:
+    """Write :data:`HOSTILE_DIGEST` as a one-day collection under ``directory``."""
+    digest = directory / "2024" / "07" / "01.md"
+    digest.parent.mkdir(parents=True, exist_ok=True)
+    digest.write_text(HOSTILE_DIGEST, encoding="utf-8")
+    return directory
+
+
+@contextlib.contextmanager
+def serving(index_path: Path, analyzer) -> Iterator[SearchServer]:
+    """A server for the index at ``index_path`` on a free loopback port, in a thread."""
+    server = make_server(open_index(index_path, analyzer=analyzer), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def index_path(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Path:
+    """The sample collection plus the hostile digest."""
+    path = tmp_path_factory.mktemp("serve") / "idx"
+    hostile = write_hostile_digest(tmp_path_factory.mktemp("hostile"))
+    build([SAMPLE_DATA, hostile], path, analyzer=analyzer)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(index_path: Path, analyzer) -> Iterator[SearchServer]:
+    with serving(index_path, analyzer) as server:
+        yield server
+
+
+def request(
+    server: SearchServer, path: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def get_json(server: SearchServer, path: str) -> tuple[int, dict]:
+    status, headers, body = request(server, path)
+    assert headers["Content-Type"] == "application/json"
+    return status, orjson.loads(body)
+
+
+def search_path(**params: object) -> str:
+    return "/api/search?" + urlencode(params, quote_via=quote)
+
+
+def test_search_answers_what_query_json_prints(server: SearchServer, index_path: Path) -> None:
+    options = {"limit": "3", "offset": "0", "since": "2024", "until": "2024-12-31", "min_votes": "1",
+               "sort": "relevance", "vote_weight": "0.3", "match": "any"}
+    status, api = get_json(server, search_path(q="KV cache 압축", **options))
+    argv = [f"--{name.replace('_', '-')}={value}" for name, value in options.items()]
+    printed = CliRunner().invoke(cli, ["query", "KV cache 압축", "--index", str(index_path), "--json", *argv])
+    assert status == 200
+    assert printed.exit_code == 0, printed.output
+    assert api == orjson.loads(printed.stdout)
+    SEARCH_SCHEMA.validate(api)
+    assert api["hits"][0]["arxiv_id"] == "2406.11430"
+
+
+def test_search_defaults_match_the_cli(server: SearchServer, index_path: Path) -> None:
+    _, api = get_json(server, search_path(q="압축"))
+    printed = CliRunner().invoke(cli, ["query", "압축", "--index", str(index_path), "--json"])
+    assert api == orjson.loads(printed.stdout)
+
+
+def test_empty_parameters_count_as_not_given(server: SearchServer) -> None:
+    _, with_blanks = get_json(server, "/api/search?q=%EC%95%95%EC%B6%95&since=&until=&min_votes=&sort=&match=")
+    _, without = get_json(server, search_path(q="압축"))
+    assert with_blanks == without
+
+
+def test_paging_with_offset(server: SearchServer) -> None:
+    _, first = get_json(server, search_path(q="모델", limit=2, match="any"))
+    _, second = get_json(server, search_path(q="모델", limit=2, offset=2, match="any"))
+    assert first["total"] == second["total"] > 4
+    assert not {h["arxiv_id"] for h in first["hits"]} & {h["arxiv_id"] for h in second["hits"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("q=", "the query is empty"),
+        ("limit=5", "the query is empty"),
+        ("q=x&limit=abc", "limit must be a whole number, not 'abc'"),
+        ("q=x&limit=101", "limit must be at most 100, not 101"),
+        ("q=x&limit=0", "limit must be between"),
+        ("q=x&offset=-1", "offset must be between"),
+        ("q=x&min_votes=-3", "min votes must be 0 or more"),
+        ("q=x&min_votes=1.5", "min_votes must be a whole number"),
+        ("q=x&sort=best", "sort must be one of relevance, votes, date"),
+        ("q=x&match=some", "match must be 'all' or 'any'"),
+        ("q=x&vote_weight=0.7", "vote weight 0.7 is not supported"),
+        ("q=x&vote_weight=heavy", "vote_weight must be a number"),
+        ("q=x&since=2024-13", "not a date: '2024-13'"),
+        ("q=x&since=2025&until=2024", "is after"),
+        ("q=x&color=red", "unknown parameter 'color'"),
+        ("q=x&q=y", "parameter 'q' is given more than once"),
+        ("q=" + "x" * (MAX_QUERY_CHARS + 1), f"the limit is {MAX_QUERY_CHARS}"),
+        ("&".join(f"q{i}=1" for i in range(40)), "too many parameters"),
+    ],
+)
+def test_bad_parameters_get_400_with_a_json_error(server: SearchServer, query: str, message: str) -> None:
+    status, body = get_json(server, "/api/search?" + query)
+    assert status == 400
+    assert list(body) == ["error"]
+    assert message in body["error"]
+
+
+def test_search_options_convert_types_and_leave_checks_to_the_library() -> None:
+    text, options = search_options("q=a+b&limit=5&min_votes=2&vote_weight=0.5&sort=votes&since=2024-06")
+    assert text == "a b"
+    assert options == {"limit": 5, "min_votes": 2, "vote_weight": 0.5, "sort": "votes", "since": "2024-06"}
+    with pytest.raises(QueryError):
+        search_options("limit=x")
+
+
+def test_paper_by_arxiv_id(server: SearchServer) -> None:
+    status, paper = get_json(server, "/api/papers/2406.11430")
+    assert status == 200
+    PAPER_SCHEMA.validate(paper)
+    assert paper["title"].endswith("KV Cache Compression")
+    assert [s["name"] for s in paper["sections"]][0] == "What's New"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/api/papers/2401.99999", 404, "no paper with arXiv id 2401.99999"),
+        ("/api/papers/..%2F..%2Fetc", 400, "not an arXiv id"),
+        ("/api/papers/", 400, "not an arXiv id"),
+        ("/api/nothing", 404, "no such page: /api/nothing"),
+        ("/static/../server.py", 404, "no such page"),
+        ("/index.html", 404, "no such page"),
+    ],
+)
+def test_unknown_papers_and_paths_get_json_errors(server: SearchServer, path: str, status: int, message: str) -> None:
+    got, body = get_json(server, path)
+    assert got == status
+    assert message in body["error"]
+
+
+def test_the_page_and_its_files_are_served_with_a_strict_policy(server: SearchServer) -> None:
+    status, headers, body = request(server, "/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'<html lang="ko">' in body and b"/static/app.js" in body
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    for path, kind in [("/static/app.js", "text/javascript"), ("/static/style.css", "text/css")]:
+        status, headers, body = request(server, path)
+        assert status == 200 and headers["Content-Type"].startswith(kind) and body
+
+
+def test_the_page_references_nothing_outside_the_server() -> None:
+    static = ROOT / "searchidx" / "static"
+    for path in static.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "//cdn" not in text and "fonts.googleapis" not in text and "@import" not in text
+        assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text
+
+
+def test_head_sends_headers_only(server: SearchServer) -> None:
+    status, headers, body = request(server, "/", method="HEAD")
+    assert status == 200 and int(headers["Content-Length"]) > 0 and body == b""
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_only_get_is_allowed(server: SearchServer, method: str) -> None:
+    status, headers, body = request(server, "/api/search?q=x", method=method)
+    assert status == 405
+    assert headers["Allow"] == "GET, HEAD"
+    assert orjson.loads(body) == {"error": "only GET is supported"}
+
+
+def test_request_bodies_are_refused(server: SearchServer) -> None:
+    status, _, body = request(server, "/api/search?q=x", body=b"x" * 1000)
+    assert status == 413
+    assert orjson.loads(body) == {"error": "request bodies are not accepted"}
+
+
+def test_a_huge_request_line_is_refused_as_json(server: SearchServer) -> None:
+    status, _, body = request(server, "/api/search?q=" + "x" * 70_000)
+    assert status == 414
+    assert "error" in orjson.loads(body)
+
+
+@pytest.mark.parametrize("host", ["localhost:8765", "127.0.0.1", "[::1]:8765", "127.0.0.2:80"])
+def test_loopback_host_names_are_answered(server: SearchServer, host: str) -> None:
+    status, _, _ = request(server, "/", headers={"Host": host})
+    assert status == 200
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8765", "192.168.1.5:8765", ""])
+def test_other_host_names_are_refused(server: SearchServer, host: str) -> None:
+    status, _, body = request(server, "/api/search?q=x", headers={"Host": host})
+    assert status == 403
+    assert orjson.loads(body) == {"error": "this server answers only requests for localhost"}
+
+
+def test_markup_in_the_corpus_comes_back_as_json_strings(server: SearchServer) -> None:
+    status, headers, raw = request(server, search_path(q="적대적 마크업"))
+    result = orjson.loads(raw)
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    hit = result["hits"][0]
+    assert hit["title"] == HOSTILE_TITLE
+    assert hit["authors"][1] == "Eve <img src=x onerror=\"window.injected = 'author'\">"
+    assert '<script>window.injected = "summary"</script>' in hit["snippets"][0]["text"]
+    _, paper = get_json(server, "/api/papers/2407.00001")
+    assert paper["title"] == HOSTILE_TITLE
+
+
+def test_a_rebuilt_index_is_served_without_a_restart(tmp_path: Path, analyzer) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_hostile_digest(first)
+    write_hostile_digest(second)
+    (second / "2024" / "07" / "01.md").write_text(
+        HOSTILE_DIGEST.replace("Hostile Markup Title", "Replacement Title"), encoding="utf-8"
+    )
+    index = tmp_path / "idx"
+    build([first], index, analyzer=analyzer)
+    with serving(index, analyzer) as server:
+        _, before = get_json(server, search_path(q="Replacement"))
+        build([second], index, analyzer=analyzer)
+        _, after = get_json(server, search_path(q="Replacement"))
+        _, paper = get_json(server, "/api/papers/2407.00001")
+    assert before["total"] == 0
+    assert after["total"] == 1 and after["hits"][0]["title"].endswith("Replacement Title")
+    assert paper["title"].endswith("Replacement Title")
+
+
+def test_a_missing_index_gets_503(tmp_path: Path, analyzer) -> None:
+    index = tmp_path / "idx"
+    build([write_hostile_digest(tmp_path / "digests")], index, analyzer=analyzer)
+    with serving(index, analyzer) as server:
+        (index / "CURRENT").unlink()
+        status, body = get_json(server, search_path(q="x"))
+    assert status == 503
+    assert "index" in body["error"]
+
+
+def test_serve_command_reports_a_missing_index(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "none"), "--port", "0"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no index at ")
+
+
+def test_serve_command_defaults_are_the_servers() -> None:
+    defaults = {param.name: param.default for param in cli.commands["serve"].params}
+    assert (defaults["host"], defaults["port"]) == (DEFAULT_HOST, DEFAULT_PORT)
