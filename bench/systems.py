@@ -14,6 +14,7 @@ answers ``search(query, k)`` with arXiv ids, best first.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import pickle
 import shutil
@@ -198,24 +199,39 @@ def open_searchidx(corpus: Path, build_options: dict[str, Any], keep: bool) -> t
     """Build (or with ``keep``, reuse from bench/out) a searchidx index; ``(index, seconds)``.
 
     A kept index is keyed by the corpus path, the build options and the searchidx source, so
-    a code change rebuilds it.
+    a code change rebuilds it; when another run is building the same one, this waits for it.
     """
     import searchidx
 
     source = Path(searchidx.__file__).parent
     digest = hashlib.sha1(repr((str(corpus), sorted(build_options.items()))).encode())
-    for path in sorted(source.rglob("*.py")):
+    for path in sorted((*source.rglob("*.py"), *source.rglob("*.txt"))):
         digest.update(path.read_bytes())
-    target = OUT / f"index-{digest.hexdigest()[:16]}" if keep else Path(tempfile.mkdtemp()) / "idx"
+    if keep:
+        target = OUT / f"index-{digest.hexdigest()[:16]}"
+    else:
+        scratch = tempfile.mkdtemp(prefix="searchidx-bench-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        target = Path(scratch) / "index"
     complete = target.with_name(target.name + ".complete")
     started = time.perf_counter()
     if not (keep and complete.exists()):
-        shutil.rmtree(target, ignore_errors=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        searchidx.build([corpus], target, **build_options)
-        complete.touch()
+        try:
+            searchidx.build([corpus], target, **build_options)
+            complete.touch()
+        except searchidx.IndexLockedError:
+            _wait_for(complete)
     seconds = time.perf_counter() - started
     return searchidx.open_index(target), seconds
+
+
+def _wait_for(marker: Path, timeout: float = 1800.0) -> None:
+    """Wait for another run building the same kept index to finish it."""
+    deadline = time.monotonic() + timeout
+    while not marker.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"error: gave up waiting for another run to build {marker.with_suffix('')}")
+        time.sleep(2.0)
 
 
 def searchidx_systems(corpus: Path, build_options: dict[str, Any],
