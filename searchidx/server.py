@@ -33,6 +33,7 @@ import contextlib
 import ipaddress
 import logging
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -142,6 +143,8 @@ class SearchServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], index: SearchIndex) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, RequestHandler)
         self._index = index
         self._lock = threading.Lock()
