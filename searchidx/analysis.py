@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -65,7 +65,9 @@ _NUMBER_TAG = "SN"
 _LATIN_TAG = "SL"
 _WEB_TAGS = frozenset({"W_URL", "W_EMAIL"})
 # Stems of light and functional verbs/roots: present in nearly every sentence, never searched.
-_STOP_STEMS = frozenset({"하", "되", "있", "없", "않", "같", "위하", "대하", "통하", "인하", "따르", "이러"})
+_STOP_STEMS = frozenset(
+    {"하", "되", "있", "없", "않", "같", "위하", "대하", "통하", "인하", "따르", "이러", "이러하", "어떻", "어떠"}
+)
 # Noun prefixes (XPN) that negate or reverse the noun: 비지도 must not be found by 지도.
 _NEGATING_PREFIXES = frozenset({"비", "불", "부", "무", "미", "반", "탈", "역", "몰"})
 # Particles Kiwi sometimes tags as a one-syllable noun right after Latin letters or digits.
@@ -88,6 +90,7 @@ _VOWEL = re.compile(r"[aeiouy]")
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Za-z]*[A-Z]s")
 
 USER_DICTIONARY = "userdict.txt"
+_SPLIT_SCORE = 5.0
 
 
 def _kiwi_options() -> int:
@@ -188,8 +191,9 @@ class Analyzer:
     """Kiwi-based analyzer; cheap to create, Kiwi is loaded on first use, once.
 
     ``num_workers`` is Kiwi's thread count for batches (``-1``: all cores).
-    ``user_words`` are added to Kiwi's dictionary as ``(word, tag)``; by default the domain
-    dictionary shipped with searchidx (``searchidx/userdict.txt``).
+    ``user_words`` are added to Kiwi's dictionary as ``(word, tag)`` or
+    ``(word, "part/TAG+part/TAG")`` (see :func:`load_user_dictionary`); by default the
+    domain dictionary shipped with searchidx (``searchidx/userdict.txt``).
     """
 
     def __init__(
@@ -216,22 +220,24 @@ class Analyzer:
         from kiwipiepy import Kiwi
 
         kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False, num_workers=self._num_workers)
-        words = self._user_words if self._user_words is not None else load_user_dictionary()
-        for word, tag in words:
-            kiwi.add_user_word(word, tag)
+        entries = self._user_words if self._user_words is not None else load_user_dictionary()
+        for word, analysis in entries:
+            _add_user_entry(kiwi, word, analysis)
         kiwi.tokenize("")  # Kiwi finishes initialising on its first call
         return kiwi
 
+    def _tokenize(self, texts: Iterable[str]) -> Iterator[list[Token]]:
+        """Kiwi's morphemes of clean texts, streamed in order while Kiwi's workers run ahead."""
+        return self.kiwi.tokenize(  # type: ignore[no-any-return]
+            texts, match_options=_kiwi_options(), z_coda=False, pretokenized=_protected_spans
+        )
+
     def tokenize_raw(self, texts: Sequence[str]) -> list[list[Token]]:
-        """Kiwi's morphemes for already-clean texts, with exactly the settings ``analyze`` uses.
+        """Kiwi's morphemes alone, with exactly the settings ``analyze_many`` uses.
 
         The Kiwi-only floor for benchmarks; not a stable interface.
         """
-        return list(
-            self.kiwi.tokenize(
-                list(texts), match_options=_kiwi_options(), z_coda=False, pretokenized=_protected_spans
-            )
-        )
+        return list(self._tokenize(texts))
 
     def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
         """Terms of one string (see the module docstring for the rules)."""
@@ -247,23 +253,37 @@ class Analyzer:
     def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
         """Terms of many strings, analysed as one Kiwi batch over ``num_workers`` threads."""
         cleaned = [_clean(text) for text in texts]
-        token_lists = self.tokenize_raw([clean for clean, _ in cleaned])
-        return [
-            _terms(tokens, clean, boundary, mode)
-            for tokens, (clean, boundary) in zip(token_lists, cleaned)
-        ]
+        streamed = self._tokenize(clean for clean, _ in cleaned)
+        return [_terms(tokens, clean, boundary, mode) for tokens, (clean, boundary) in zip(streamed, cleaned)]
 
 
 def load_user_dictionary() -> list[tuple[str, str]]:
-    """``(word, tag)`` pairs of the shipped domain dictionary (``word<TAB>tag`` lines, ``#`` comments)."""
+    """Entries of the shipped domain dictionary, ``searchidx/userdict.txt``.
+
+    Each entry is ``(word, tag)`` or ``(word, "part/TAG+part/TAG")`` for a fixed split.
+    """
     text = resources.files("searchidx").joinpath(USER_DICTIONARY).read_text(encoding="utf-8")
-    words = []
+    entries = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            word, _, tag = line.partition("\t")
-            words.append((word.strip(), tag.strip() or "NNG"))
-    return words
+            word, _, analysis = line.partition("\t")
+            entries.append((word.strip(), analysis.strip() or "NNG"))
+    return entries
+
+
+def _add_user_entry(kiwi: Kiwi, word: str, analysis: str) -> None:
+    if "/" not in analysis:
+        kiwi.add_user_word(word, analysis)
+        return
+    morphemes, offset = [], 0
+    for part in analysis.split("+"):
+        form, tag = part.rsplit("/", 1)
+        start = word.index(form, offset)
+        offset = start + len(form)
+        morphemes.append((form, tag, start, offset))
+    # Kiwi's own whole-word reading outweighs a pre-analysed split of score 0.
+    kiwi.add_pre_analyzed_word(word, morphemes, _SPLIT_SCORE)
 
 
 def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode: Mode) -> list[Term]:
@@ -298,7 +318,8 @@ def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode:
                 alternatives = [form.lower()]
         elif base_tag in _STEM_TAGS:
             if form not in _STOP_STEMS:
-                alternatives = [form]
+                # Kiwi reads 세밀한 as 세밀/XR+하 in a sentence but as 세밀하/VA alone.
+                alternatives = [form[:-1] if len(form) > 2 and form.endswith("하") else form]
         elif tag == _LATIN_TAG:
             surface = text[token.start : token.end]
             if _HAS_LETTER_AND_DIGIT.match(surface):
