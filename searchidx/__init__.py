@@ -15,11 +15,42 @@ from searchidx.errors import (
     QueryError,
     SearchidxError,
 )
-from searchidx.records import Paper, ParseProblem, Section
-from searchidx.search import Hit, SearchIndex, SearchResult, open_index
-from searchidx.highlight import Snippet
-from searchidx.writer import BuildReport, build
-from searchidx.parse import ParseResult, parse_paths
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from searchidx.highlight import Snippet
+    from searchidx.parse import ParseResult, parse_paths
+    from searchidx.records import Paper, ParseProblem, Section
+    from searchidx.search import Hit, SearchIndex, SearchResult, open_index
+    from searchidx.writer import BuildReport, build
+
+# Submodules load on first use, so a command pays only for what it runs (a query never
+# imports the build machinery).
+_LAZY = {
+    "Paper": "records",
+    "ParseProblem": "records",
+    "Section": "records",
+    "Hit": "search",
+    "SearchIndex": "search",
+    "SearchResult": "search",
+    "open_index": "search",
+    "Snippet": "highlight",
+    "BuildReport": "writer",
+    "build": "writer",
+    "ParseResult": "parse",
+    "parse_paths": "parse",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'searchidx' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"searchidx.{module}"), name)
+    globals()[name] = value
+    return value
 
 __version__ = "0.1.0"
 

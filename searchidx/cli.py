@@ -18,11 +18,8 @@ import orjson
 
 from searchidx import __version__
 from searchidx.errors import QueryError, SearchidxError
-from searchidx.parse import parse_paths
-from searchidx.render import render_result
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
 from searchidx.search import SORT_ORDERS, open_index
-from searchidx.writer import build as build_index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 MAX_WIDTH = 100
@@ -87,6 +84,8 @@ def parse(ctx: click.Context, paths: tuple[str, ...]) -> None:
     Example:
         searchidx parse data/ > papers.jsonl
     """
+    from searchidx.parse import parse_paths
+
     result = parse_paths(paths)
     write_bytes(b"".join(orjson.dumps(paper.to_dict()) + b"\n" for paper in result.papers))
     for problem in result.problems:
@@ -98,24 +97,29 @@ def parse(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @index_option
-def build(paths: tuple[str, ...], index_path: str | None) -> None:
+@click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating what changed.")
+def build(paths: tuple[str, ...], index_path: str | None, full: bool) -> None:
     """Index digest files or directories (every *.md below them).
 
     The new index replaces the old one only when it is complete; problems in the digests
     are listed on stderr as PATH:LINE: REASON and the entries concerned are skipped.
+    Building again over an index analyses only papers that are new or changed.
 
     \b
     Example:
         searchidx build data/
     """
+    from searchidx.writer import build as build_index
+
     with library_errors(), _progress() as progress:
-        report = build_index(paths, index_path, progress=progress)
+        report = build_index(paths, index_path, progress=progress, full=full)
     for problem in report.problems:
         click.echo(f"warning: {problem}", err=True)
     click.echo(
         f"indexed {report.papers} papers from {report.entries} entries in {report.files} files "
         f"({report.merged} merged duplicates, {len(report.problems)} problems) "
         f"into {report.index_path} in {report.seconds:.1f}s"
+        + ("" if report.mode == "full" else f" ({report.mode}: {report.analysed} papers analysed)")
     )
 
 
@@ -200,6 +204,8 @@ def query(
         write_bytes(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
         return
     width = min(shutil.get_terminal_size((88, 24)).columns, MAX_WIDTH)
+    from searchidx.render import render_result
+
     for line in render_result(result, width, color=use_color(), offset=offset):
         click.echo(line)
 

@@ -14,6 +14,7 @@ authors        author names, one name per run of positions (no phrase spans two 
 body           every summary section, sections separated by a position gap
 sec_*          each summary section on its own (What's New, Technical Details, ...)
 record         stored JSON of the :class:`searchidx.records.Paper` (``Paper.to_dict``)
+analysis       stored analysed terms of the paper's texts (:mod:`searchidx.termstore`)
 votes          votes as i64, -1 when unknown (``--min-votes``, ``--sort votes``)
 day            every date the paper appeared on, as YYYYMMDD (``--since``/``--until``)
 latest         the latest of those dates (``--sort date``)
@@ -35,6 +36,7 @@ from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prio
 
 __all__ = [
     "FORMAT_VERSION",
+    "ANALYSIS_FIELD",
     "TEXT_FIELDS",
     "SECTION_FIELDS",
     "build_schema",
@@ -46,9 +48,10 @@ __all__ = [
 ]
 
 #: Bumped whenever the schema, the analysis or the encoding of a field changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 TOKENIZER = "searchidx_terms"
+ANALYSIS_FIELD = "analysis"
 
 #: Positions left empty between authors and between sections.
 POSITION_GAP = 50
@@ -82,6 +85,7 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=TOKENIZER, index_option="position")
     builder.add_bytes_field("record", stored=True)
+    builder.add_bytes_field(ANALYSIS_FIELD, stored=True)
     builder.add_integer_field("votes", indexed=True, fast=True)
     builder.add_integer_field("day", indexed=True, fast=True)
     builder.add_integer_field("latest", fast=True)

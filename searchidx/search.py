@@ -21,12 +21,14 @@ import tantivy
 
 from searchidx.analysis import Analyzer, default_analyzer
 from searchidx.errors import QueryError
-from searchidx.fields import day_number
+from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
 from searchidx.highlight import Snippet, make_snippets
+from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
 from searchidx.index import current_generation, open_generation, read_meta, resolve_index_path, tantivy_errors
 from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query
 from searchidx.records import Paper
+from searchidx.termstore import StoredAnalysis
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 
 __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
@@ -110,6 +112,8 @@ class SearchIndex:
             self._searcher = self._index.searcher()
         self.schema = self._index.schema
         self._glossary: Glossary | None = None
+        # Query words the collection contains are analysed from its lexicon, without Kiwi.
+        self._query_analyzer = QueryAnalyzer(Lexicon(generation / LEXICON_FILE), self.analyzer)
 
     @property
     def glossary(self) -> Glossary:
@@ -140,7 +144,7 @@ class SearchIndex:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
         expansions = self.glossary.expansions(expansion_weight) if expand else None
         return build_query(
-            self.schema, self.analyzer, text, field_weights=field_weights, match=match, expansions=expansions
+            self.schema, self._query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
         )
 
     def search(
@@ -232,7 +236,12 @@ class SearchIndex:
         return Paper.from_dict(orjson.loads(record))
 
     def _hit(self, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int) -> Hit:
-        paper = self._paper(address)
+        with tantivy_errors(self.root):
+            doc = self._searcher.doc(address)
+        paper = Paper.from_dict(orjson.loads(doc["record"][0]))
+        stored = doc[ANALYSIS_FIELD]
+        # Snippets come from the terms stored at build time, so hits need no Kiwi.
+        analyzer = StoredAnalysis(texts_to_analyze(paper), stored[0], self.analyzer) if stored else self.analyzer
         return Hit(
             arxiv_id=paper.arxiv_id,
             url=paper.url,
@@ -241,7 +250,7 @@ class SearchIndex:
             votes=paper.votes,
             dates=paper.dates,
             score=float(score) if sort == "relevance" else None,
-            snippets=tuple(make_snippets(paper, plan.terms, self.analyzer, limit=snippets)) if snippets else (),
+            snippets=tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets)) if snippets else (),  # type: ignore[arg-type]
         )
 
 

@@ -1,40 +1,68 @@
 """Building an index: digests -> papers -> analysed terms -> a new index generation.
 
-This is the only module that holds a Tantivy ``IndexWriter``. Papers are analysed in
-batches (one batched Kiwi call per batch keeps both cores busy and memory bounded by the
-batch, not the corpus), added, committed, and the finished generation is published
-atomically by :func:`searchidx.index.publish`.
+This is the only module that holds a Tantivy ``IndexWriter``. Kiwi dominates a build, so
+everything else is arranged around keeping its workers busy: a background thread feeds
+Kiwi batches of papers (memory is bounded by the batch, not the corpus) and, once the
+papers are done, the glossary snippets and the lexicon chunks (:mod:`searchidx.lexicon`);
+the calling thread meanwhile turns each analysed batch into Tantivy documents and commits.
+Kiwi releases the GIL, so the Python and Tantivy work overlaps its analysis.
+
+A build over an existing index is incremental unless ``full=True``. The manifest
+(:mod:`searchidx.manifest`) says which files and papers changed since the current
+generation; only papers whose texts changed are analysed. When papers were only added,
+the new generation starts as hard links to the current one's immutable segment files and
+the new papers are appended. When papers changed or went away, the generation is
+re-indexed from the terms stored with each paper (:mod:`searchidx.termstore`), without
+Kiwi: deleting in place would leave the deleted papers in Tantivy's BM25 statistics until
+a merge, and the index must score exactly as a full build would. The finished generation
+is published atomically by :func:`searchidx.index.publish`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+import queue
+import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from searchidx.analysis import Analyzer, default_analyzer
-from searchidx.fields import make_document, texts_to_analyze
+import orjson
+import tantivy
+
+from searchidx.analysis import Analyzer, Mode, Term, default_analyzer
+from searchidx.errors import SearchidxError
+from searchidx.fields import ANALYSIS_FIELD, make_document, texts_to_analyze
 from searchidx.glossary import mine_glossary, save_glossary
 from searchidx.index import (
     build_lock,
     create_generation_index,
+    current_generation,
     new_generation,
+    open_generation,
     publish,
+    read_meta,
     resolve_index_path,
     tantivy_errors,
     write_meta,
 )
-from searchidx.parse import parse_paths
+from searchidx.lexicon import LEXICON_FILE, LexiconWriter, chunks_of
+from searchidx.manifest import Manifest, PaperPrint, paper_print, read_manifest, scan_files, write_manifest
+from searchidx.parse import _digest_files, parse_paths
 from searchidx.records import Paper, ParseProblem
+from searchidx.termstore import decode_terms, encode_terms
 
 __all__ = ["BuildReport", "build"]
 
 #: Papers analysed per batch; bounds the build's memory.
 BATCH_SIZE = 256
 WRITER_HEAP = 64_000_000
+#: Analysed glossary snippets, kept so an incremental build mines the glossary without Kiwi.
+SNIPPET_CACHE_FILE = "snippets.json"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -44,7 +72,10 @@ class BuildReport:
     """What a build read and wrote.
 
     ``entries`` counts paper entries in the digests, ``papers`` distinct papers, and
-    ``merged`` entries folded into a paper seen on another day.
+    ``merged`` entries folded into a paper seen on another day. ``mode`` is how the index
+    was written: ``"full"``, ``"append"`` (new papers added to the previous generation),
+    ``"reindex"`` (re-indexed from stored terms) or ``"unchanged"``; ``analysed`` counts the
+    papers that went through Kiwi.
     """
 
     index_path: Path
@@ -54,6 +85,8 @@ class BuildReport:
     merged: int
     problems: tuple[ParseProblem, ...]
     seconds: float
+    mode: str = "full"
+    analysed: int = 0
 
 
 def build(
@@ -62,23 +95,34 @@ def build(
     *,
     analyzer: Analyzer | None = None,
     progress: ProgressCallback | None = None,
+    full: bool = False,
 ) -> BuildReport:
     """Parse the digests under ``paths`` and index them as the new current generation.
 
     ``index_path`` defaults to ``$SEARCHIDX_INDEX`` or ``./.searchidx``. ``progress`` is
-    called with (papers done, papers total). Raises :class:`searchidx.InputError` for a
-    path that cannot be read and :class:`searchidx.IndexLockedError` when another build
-    is writing the same index.
+    called with (papers done, papers total). Over an existing index only what changed is
+    analysed again; ``full`` rebuilds from scratch. Raises :class:`searchidx.InputError`
+    for a path that cannot be read and :class:`searchidx.IndexLockedError` when another
+    build is writing the same index.
     """
     started = time.perf_counter()
     root = resolve_index_path(index_path)
     sources = [Path(p) for p in paths]
-    parsed = parse_paths(sources)
-    papers = parsed.papers
+    files = list(_digest_files(sources))
+    analyzer = analyzer or default_analyzer()
     with build_lock(root):
+        scanned = scan_files(files)
+        previous = None if full else _previous(root)
+        parsed = parse_paths(files)
+        papers = parsed.papers
+        prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
         generation = new_generation(root)
-        write_papers(generation, papers, analyzer or default_analyzer(), progress)
-        save_glossary(generation, mine_glossary(papers, analyzer or default_analyzer()))
+        if previous is None:
+            mode, analysed = "full", len(papers)
+            write_papers(generation, papers, analyzer, progress)
+        else:
+            mode, analysed = _update(generation, previous, papers, prints, analyzer, progress)
+        write_manifest(generation, Manifest(scanned, prints))
         write_meta(
             generation,
             {
@@ -96,7 +140,20 @@ def build(
         merged=parsed.duplicates,
         problems=tuple(parsed.problems),
         seconds=time.perf_counter() - started,
+        mode=mode,
+        analysed=analysed,
     )
+
+
+def _previous(root: Path) -> tuple[Path, Manifest] | None:
+    """The current generation and its manifest, if it can seed an incremental build."""
+    try:
+        generation = current_generation(root)
+        read_meta(generation)
+    except SearchidxError:
+        return None
+    manifest = read_manifest(generation)
+    return None if manifest is None else (generation, manifest)
 
 
 def write_papers(
@@ -105,19 +162,223 @@ def write_papers(
     analyzer: Analyzer,
     progress: ProgressCallback | None = None,
 ) -> None:
-    """Analyse ``papers`` in batches and commit them into a new index in ``generation``."""
+    """Analyse ``papers`` and write them, the glossary and the lexicon into ``generation``."""
     index = create_generation_index(generation)
-    with tantivy_errors(generation.parent):
+    with _KiwiSide(generation, papers, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        for start in range(0, len(papers), BATCH_SIZE):
-            batch = papers[start : start + BATCH_SIZE]
-            texts = [texts_to_analyze(paper) for paper in batch]
-            flat = analyzer.analyze_many([t for paper_texts in texts for t in paper_texts])
-            cursor = 0
-            for paper, paper_texts in zip(batch, texts):
-                writer.add_document(make_document(paper, flat[cursor : cursor + len(paper_texts)]))
-                cursor += len(paper_texts)
+        done = 0
+        for batch, terms in kiwi_side.batches():
+            for paper, paper_terms in zip(batch, terms):
+                writer.add_document(_document(paper, paper_terms))
+            done += len(batch)
             if progress:
-                progress(start + len(batch), len(papers))
+                progress(done, len(papers))
         writer.commit()
         writer.wait_merging_threads()
+
+
+def _update(
+    generation: Path,
+    previous: tuple[Path, Manifest],
+    papers: Sequence[Paper],
+    prints: dict[str, PaperPrint],
+    analyzer: Analyzer,
+    progress: ProgressCallback | None,
+) -> tuple[str, int]:
+    """Write ``generation`` from the previous one, analysing only papers whose texts changed."""
+    old_generation, manifest = previous
+    old = manifest.papers
+    added = [p for p in papers if p.arxiv_id not in old]
+    changed = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id] != prints[p.arxiv_id]}
+    removed = old.keys() - prints.keys()
+    if not changed and not removed:
+        _link_generation(old_generation, generation)
+        index = open_generation(generation)
+        to_add: Sequence[Paper] = added
+        keep: dict[str, Paper] = {}
+    else:
+        index = create_generation_index(generation)
+        reusable = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id].texts == prints[p.arxiv_id].texts}
+        to_add = [p for p in papers if p.arxiv_id not in reusable]
+        keep = {p.arxiv_id: p for p in papers if p.arxiv_id in reusable}
+    with _KiwiSide(generation, to_add, papers, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
+        generation.parent
+    ):
+        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        if keep:
+            for paper, terms in _stored_terms(old_generation, keep):
+                writer.add_document(_document(paper, terms))
+        done = 0
+        for batch, terms in kiwi_side.batches():
+            for paper, paper_terms in zip(batch, terms):
+                writer.add_document(_document(paper, paper_terms))
+            done += len(batch)
+            if progress:
+                progress(done, len(to_add))
+        writer.commit()
+        writer.wait_merging_threads()
+    if changed or removed:
+        return "reindex", len(to_add)
+    return ("append" if added else "unchanged"), len(to_add)
+
+
+def _document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
+    doc = make_document(paper, terms)
+    doc.add_bytes(ANALYSIS_FIELD, encode_terms(texts_to_analyze(paper), terms))
+    return doc
+
+
+def _stored_terms(generation: Path, wanted: dict[str, Paper]) -> Iterator[tuple[Paper, list[list[Term]]]]:
+    """The papers of ``wanted`` (by id) with the terms stored for them in ``generation``."""
+    index = open_generation(generation)
+    with tantivy_errors(generation.parent):
+        searcher = index.searcher()
+        hits = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1)).hits
+        addresses = sorted((address.segment_ord, address.doc) for _, address in hits)
+        for segment, doc_id in addresses:
+            doc = searcher.doc(tantivy.DocAddress(segment, doc_id))
+            paper = wanted.get(orjson.loads(doc["record"][0])["arxiv_id"])
+            if paper is not None:
+                yield paper, decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0])
+
+
+def _link_generation(source: Path, target: Path) -> None:
+    """Hard-link the Tantivy files of ``source`` into ``target``.
+
+    Segment files never change once written and Tantivy replaces ``meta.json`` and
+    ``.managed.json`` by a rename, which breaks the link, so ``source`` stays as it was.
+    """
+    for entry in source.iterdir():
+        if entry.name in _TANTIVY_META or _SEGMENT_FILE.fullmatch(entry.name):
+            os.link(entry, target / entry.name)
+
+
+_TANTIVY_META = frozenset({"meta.json", ".managed.json"})
+_SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.\w+")
+
+
+class _MemoAnalyzer:
+    """An analyzer that remembers analysed texts (the glossary's snippets) across builds."""
+
+    def __init__(self, analyzer: Analyzer, known: dict[str, bytes]) -> None:
+        self._analyzer = analyzer
+        self.known = known
+        self.used: dict[str, bytes] = {}
+
+    def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.known]
+        for text, terms in zip(missing, self._analyzer.analyze_many(missing, mode)):
+            self.known[text] = encode_terms([text], [terms])
+        out = []
+        for text in texts:
+            data = self.known[text]
+            self.used[text] = data
+            out.append(decode_terms([text], data)[0])
+        return out
+
+
+class _KiwiSide:
+    """The Kiwi half of a build, on a background thread.
+
+    Analyses ``to_analyse`` in batches (one batch ahead of the consumer), then mines the
+    glossary of ``papers`` and fills the lexicon with the chunks of the analysed texts.
+    ``base`` is the previous generation whose lexicon and glossary snippets are reused.
+    """
+
+    def __init__(
+        self,
+        generation: Path,
+        to_analyse: Sequence[Paper],
+        papers: Sequence[Paper],
+        analyzer: Analyzer,
+        base: Path | None = None,
+    ) -> None:
+        self._generation = generation
+        self._to_analyse = to_analyse
+        self._papers = papers
+        self._analyzer = analyzer
+        self._base = base
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="searchidx-kiwi", daemon=True)
+
+    def __enter__(self) -> _KiwiSide:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        if self._error is not None and exc[0] is None:
+            raise self._error
+
+    def batches(self) -> Iterator[tuple[Sequence[Paper], list[list[list[Term]]]]]:
+        """Analysed batches in order: (papers, the terms of each paper's texts)."""
+        while True:
+            item = self._queue.get()
+            if item is None:
+                if self._error is not None:
+                    raise self._error
+                return
+            yield item
+
+    def _put(self, item: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _run(self) -> None:
+        try:
+            chunks: set[str] = set()
+            for start in range(0, len(self._to_analyse), BATCH_SIZE):
+                if self._stop.is_set():
+                    return
+                batch = self._to_analyse[start : start + BATCH_SIZE]
+                texts = [texts_to_analyze(paper) for paper in batch]
+                flat_texts = [t for paper_texts in texts for t in paper_texts]
+                flat = self._analyzer.analyze_many(flat_texts)
+                chunks |= chunks_of(flat_texts)
+                out, cursor = [], 0
+                for paper_texts in texts:
+                    out.append(flat[cursor : cursor + len(paper_texts)])
+                    cursor += len(paper_texts)
+                self._put((batch, out))
+        except BaseException as exc:  # handed to the consuming thread
+            self._error = exc
+        finally:
+            self._put(None)
+        if self._error is not None or self._stop.is_set():
+            return
+        try:
+            self._glossary()
+            lexicon = LexiconWriter(
+                self._generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None
+            )
+            try:
+                lexicon.add(self._analyzer, lexicon.missing(chunks))
+            finally:
+                lexicon.close()
+        except BaseException as exc:
+            self._error = exc
+
+    def _glossary(self) -> None:
+        known: dict[str, bytes] = {}
+        if self._base is not None:
+            try:
+                known = {k: v.encode() for k, v in orjson.loads((self._base / SNIPPET_CACHE_FILE).read_bytes()).items()}
+            except (OSError, orjson.JSONDecodeError, AttributeError):
+                known = {}
+        memo = _MemoAnalyzer(self._analyzer, known)
+        save_glossary(self._generation, mine_glossary(self._papers, memo))  # type: ignore[arg-type]
+        (self._generation / SNIPPET_CACHE_FILE).write_bytes(
+            orjson.dumps({k: v.decode() for k, v in memo.used.items()})
+        )

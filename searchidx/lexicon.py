@@ -1,0 +1,178 @@
+"""The lexicon: query analysis without loading Kiwi, for the words a collection contains.
+
+Loading Kiwi costs a new process 0.5 - 3 s, far more than a search. At build time every
+whitespace-separated chunk of the indexed text is analysed *alone* by Kiwi, exactly as
+:meth:`searchidx.analysis.Analyzer.analyze` would see it as a one-word query, and its Kiwi
+morphemes are kept in ``lexicon.sqlite`` in the index generation. At query time
+:meth:`Lexicon.analyze` rebuilds the query's morphemes from those entries and runs the
+same morpheme-to-term step as the analyzer, so the terms are identical.
+
+Kiwi reads a sentence in context: a Korean chunk next to other words may be analysed
+differently than alone (about 5% of two- to four-word Korean phrases of the corpus differ).
+So the lexicon answers a query of one chunk, or of several chunks that hold no Hangul or
+other non-Latin letters (Latin words and identifiers analyse the same in any context);
+for anything else, or for a chunk it does not hold, it answers ``None`` and the caller
+falls back to Kiwi.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import orjson
+
+from searchidx.analysis import Analyzer, Mode, Term, _clean, _terms
+
+__all__ = ["LEXICON_FILE", "Lexicon", "LexiconWriter", "chunks_of"]
+
+LEXICON_FILE = "lexicon.sqlite"
+_CHUNK = re.compile(r"\S+")
+#: Chunks whose analysis does not depend on their neighbours: printable ASCII and Latin letters.
+_CONTEXT_FREE = re.compile(r"[\x21-\x7e\u00c0-\u024f]+")
+#: Chunks longer than this are not kept (URLs, long formulas): rarely typed as a query.
+MAX_CHUNK = 64
+_BATCH = 4096
+
+
+class LexToken(NamedTuple):
+    """A Kiwi morpheme as the lexicon keeps it (the attributes the term step reads)."""
+
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+def chunks_of(texts: Iterable[str]) -> set[str]:
+    """The distinct chunks of ``texts`` as the analyzer sees them (NFC, no lone surrogates).
+
+    Latin chunks are also given in lower case.
+    """
+    out: set[str] = set()
+    for text in texts:
+        out.update(c for c in _clean(text)[0].split() if len(c) <= MAX_CHUNK)
+    # People type English in lower case: keep that spelling of Latin words as well.
+    out.update([c.lower() for c in out if _CONTEXT_FREE.fullmatch(c)])
+    return out
+
+
+class Lexicon:
+    """A read-only lexicon of one index generation (an absent file is an empty lexicon)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._missing = not path.is_file()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._missing:
+            try:
+                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            except sqlite3.Error:
+                self._missing = True
+        return self._db
+
+    def tokens(self, chunks: Sequence[str]) -> dict[str, list[LexToken]]:
+        """The kept morphemes of those ``chunks`` the lexicon holds."""
+        db = self._connect()
+        if db is None or not chunks:
+            return {}
+        marks = ",".join("?" * len(chunks))
+        try:
+            rows = db.execute(f"SELECT chunk, tokens FROM lexicon WHERE chunk IN ({marks})", list(chunks)).fetchall()
+        except sqlite3.Error:
+            return {}
+        return {chunk: [LexToken(*t) for t in orjson.loads(data)] for chunk, data in rows}
+
+    def analyze(self, text: str, mode: Mode = "query") -> list[Term] | None:
+        """The terms ``Analyzer.analyze(text, mode)`` gives, or ``None`` when Kiwi is needed."""
+        clean, boundary = _clean(text)
+        spans = [(m.start(), m.group()) for m in _CHUNK.finditer(clean)]
+        if len(spans) > 1 and not all(_CONTEXT_FREE.fullmatch(chunk) for _, chunk in spans):
+            return None
+        known = self.tokens(sorted({chunk for _, chunk in spans}))
+        if len(known) < len({chunk for _, chunk in spans}):
+            return None
+        tokens = [
+            LexToken(t.form, t.tag, t.start + offset, t.end + offset)
+            for offset, chunk in spans
+            for t in known[chunk]
+        ]
+        return _terms(tokens, clean, boundary, mode)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Close the database (also done when the object is collected)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class QueryAnalyzer:
+    """Query analysis from the lexicon when it can answer, else from the Kiwi analyzer.
+
+    Stands in for an :class:`Analyzer` wherever only ``analyze`` is called.
+    """
+
+    def __init__(self, lexicon: Lexicon, analyzer: Analyzer) -> None:
+        self.lexicon = lexicon
+        self.analyzer = analyzer
+
+    def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
+        """Terms of ``text``, the same as ``Analyzer.analyze`` gives."""
+        terms = self.lexicon.analyze(text, mode)
+        return self.analyzer.analyze(text, mode) if terms is None else terms
+
+    def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
+        """Terms of many strings (Kiwi)."""
+        return self.analyzer.analyze_many(texts, mode)
+
+
+class LexiconWriter:
+    """Writes a generation's lexicon: Kiwi's morphemes of each chunk analysed alone.
+
+    ``base`` is the lexicon of the previous generation, whose entries are copied rather
+    than analysed again (an entry depends only on its chunk, never on the collection).
+    """
+
+    def __init__(self, path: Path, base: Path | None = None) -> None:
+        self.path = path
+        path.unlink(missing_ok=True)
+        if base is not None and base.is_file():
+            source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
+            try:
+                self._db = sqlite3.connect(path)
+                source.backup(self._db)
+            finally:
+                source.close()
+        else:
+            self._db = sqlite3.connect(path)
+            self._db.execute("CREATE TABLE lexicon (chunk TEXT PRIMARY KEY, tokens BLOB NOT NULL) WITHOUT ROWID")
+
+    def missing(self, chunks: Iterable[str]) -> list[str]:
+        """Those ``chunks`` not in the lexicon yet, sorted."""
+        wanted = sorted(set(chunks))
+        have: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            have.update(r[0] for r in self._db.execute(f"SELECT chunk FROM lexicon WHERE chunk IN ({marks})", part))
+        return [c for c in wanted if c not in have]
+
+    def add(self, analyzer: Analyzer, chunks: Sequence[str]) -> None:
+        """Analyse ``chunks`` alone with Kiwi (batched over its workers) and store them."""
+        for start in range(0, len(chunks), _BATCH):
+            part = chunks[start : start + _BATCH]
+            rows = [
+                (chunk, orjson.dumps([(t.form, t.tag, t.start, t.end) for t in tokens]))
+                for chunk, tokens in zip(part, analyzer.tokenize_raw(part))
+            ]
+            self._db.executemany("INSERT OR REPLACE INTO lexicon VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        """Commit and close; the file is complete once this returns."""
+        self._db.commit()
+        self._db.close()

@@ -1,0 +1,101 @@
+"""The manifest: what an index generation was built from, for incremental builds.
+
+``manifest.json`` in a generation records every digest file read (size and content hash)
+and every paper indexed, by two fingerprints: of its whole record (dates and votes
+included) and of the texts that were analysed. The next build compares: unchanged files
+mean nothing to do; otherwise the digests are parsed again (cheap) and only papers whose
+record changed are re-indexed, and only those whose texts changed are analysed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from searchidx.fields import texts_to_analyze
+from searchidx.records import Paper
+
+__all__ = ["MANIFEST_FILE", "Manifest", "PaperPrint", "scan_files", "paper_print", "read_manifest", "write_manifest"]
+
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PaperPrint:
+    """Fingerprints of a paper: its whole record, and the texts analysis reads."""
+
+    record: str
+    texts: str
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """Files (absolute path -> (size, content hash)) and papers (arXiv id -> fingerprints)."""
+
+    files: dict[str, tuple[int, str]]
+    papers: dict[str, PaperPrint]
+
+    def to_json(self) -> bytes:
+        """The stored form."""
+        return orjson.dumps(
+            {
+                "files": self.files,
+                "papers": {k: [v.record, v.texts] for k, v in self.papers.items()},
+            }
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Manifest:
+        """The inverse of :meth:`to_json`; raises ``ValueError`` on anything else."""
+        raw = orjson.loads(data)
+        try:
+            files = {str(k): (int(v[0]), str(v[1])) for k, v in raw["files"].items()}
+            papers = {str(k): PaperPrint(str(v[0]), str(v[1])) for k, v in raw["papers"].items()}
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise ValueError(f"not a manifest: {exc}") from exc
+        return cls(files, papers)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def scan_files(files: Iterable[Path]) -> dict[str, tuple[int, str]]:
+    """Size and content hash of each file, keyed by absolute path (unreadable: size -1)."""
+    out = {}
+    for file in files:
+        key = os.path.abspath(file)
+        try:
+            data = Path(file).read_bytes()
+        except OSError:
+            out[key] = (-1, "")
+            continue
+        out[key] = (len(data), _digest(data))
+    return out
+
+
+def paper_print(paper: Paper) -> PaperPrint:
+    """The fingerprints of ``paper``."""
+    texts: Sequence[str] = texts_to_analyze(paper)
+    return PaperPrint(
+        record=_digest(orjson.dumps(paper.to_dict())),
+        texts=_digest("\x00".join(texts).encode("utf-8", "surrogatepass") + b"\x00%d" % len(texts)),
+    )
+
+
+def read_manifest(generation: Path) -> Manifest | None:
+    """The manifest of ``generation``, or ``None`` when it has none or it is unreadable."""
+    try:
+        return Manifest.from_json((generation / MANIFEST_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def write_manifest(generation: Path, manifest: Manifest) -> None:
+    """Store ``manifest`` in ``generation`` (before the generation is published)."""
+    (generation / MANIFEST_FILE).write_bytes(manifest.to_json())

@@ -1,0 +1,140 @@
+"""Incremental builds: only what changed is analysed, and the index equals a full rebuild."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchidx.cli import cli
+from searchidx.index import current_generation
+from searchidx.search import open_index
+from searchidx.writer import build
+
+QUERIES = ("KV 캐시", "캐시 압축", "diffusion", "토큰 병합", "모델", "scaling laws", "Yu Zhao", "벤치마크", "양자화")
+
+NEW_DAY = """## Daily Papers (2024-07-02)
+
+### [Sparse Cache Routing for Long Context](https://arxiv.org/abs/2407.30001)
+
+Vote: 12
+
+Authors: Hana Kim, Yu Zhao
+
+- ***What's New***: 긴 문맥에서 KV 캐시 항목을 희소하게 골라 읽는 라우팅 방법을 제안합니다.
+- ***Technical Details***: 항목마다 점수를 매겨 상위 일부만 어텐션에 넣습니다.
+
+### [Token Merging for Faster Diffusion Transformers](https://arxiv.org/abs/2406.20002)
+
+Vote: 40
+
+Authors: Wei Zhao, Yu Li
+
+- ***What's New***: 디퓨전(diffusion) 트랜스포머에서 비슷한 토큰을 합쳐 생성 속도를 높이는 방법을 소개합니다.
+- ***Technical Details***: 토큰 병합은 학습 없이 적용되며 이미지 품질 손실이 거의 없습니다.
+"""
+
+
+def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dict[str, float]]]:
+    """Every paper's record, and every hit's score for each of the queries."""
+    index = open_index(index_path, analyzer=analyzer)
+    ids = {hit.arxiv_id for q in QUERIES for hit in index.search(q, limit=100, match="any").hits}
+    papers = {arxiv_id: index.get(arxiv_id).to_dict() for arxiv_id in ids}  # type: ignore[union-attr]
+    scores = {
+        q: {hit.arxiv_id: round(hit.score or 0.0, 4) for hit in index.search(q, limit=100, match="any").hits}
+        for q in QUERIES
+    }
+    return papers, scores
+
+
+def assert_same_as_full_rebuild(digests: Path, incremental: Path, tmp_path: Path, analyzer) -> None:
+    full = tmp_path / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    report = build([digests], full, analyzer=analyzer)
+    assert report.mode == "full"
+    assert len(open_index(incremental, analyzer=analyzer)) == report.papers
+    assert snapshot(incremental, analyzer) == snapshot(full, analyzer)
+
+
+@pytest.fixture()
+def digests(tmp_path: Path, fixtures_dir: Path) -> Path:
+    target = tmp_path / "digests"
+    shutil.copytree(fixtures_dir / "search", target)
+    return target
+
+
+def test_new_day_appends_only_its_papers_and_remerges_repeats(digests: Path, tmp_path: Path, analyzer) -> None:
+    index = tmp_path / "idx"
+    assert build([digests], index, analyzer=analyzer).mode == "full"
+    (digests / "2024" / "07" / "02.md").write_text(NEW_DAY, encoding="utf-8")
+    report = build([digests], index, analyzer=analyzer)
+    # 2406.20002 is listed again with the same texts: re-indexed from stored terms, not analysed.
+    assert (report.mode, report.analysed) == ("reindex", 1)
+    paper = open_index(index, analyzer=analyzer).get("2406.20002")
+    assert paper is not None and paper.votes == 40 and [d.isoformat() for d in paper.dates] == ["2024-06-17", "2024-07-02"]
+    assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
+
+
+def test_a_day_of_new_papers_is_appended_to_the_previous_segments(digests: Path, tmp_path: Path, analyzer) -> None:
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    before = current_generation(index)
+    new_only = NEW_DAY.split("### [Token Merging")[0]
+    (digests / "2024" / "07" / "02.md").write_text(new_only, encoding="utf-8")
+    report = build([digests], index, analyzer=analyzer)
+    assert (report.mode, report.analysed) == ("append", 1)
+    assert current_generation(index) != before
+    assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
+
+
+def test_changed_and_deleted_files(digests: Path, tmp_path: Path, analyzer) -> None:
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    day = digests / "2024" / "06" / "17.md"
+    day.write_text(day.read_text(encoding="utf-8").replace("Vote: 21", "Vote: 99").replace("단순한 전략", "간단한 규칙"), encoding="utf-8")
+    (digests / "2024" / "07" / "01.md").unlink()
+    report = build([digests], index, analyzer=analyzer)
+    assert (report.mode, report.analysed) == ("reindex", 1)
+    searched = open_index(index, analyzer=analyzer)
+    assert searched.get("2406.11430").votes == 99  # type: ignore[union-attr]
+    assert searched.search("간단한 규칙").total >= 1
+    assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
+
+
+def test_nothing_changed_analyses_nothing(digests: Path, tmp_path: Path, analyzer) -> None:
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    report = build([digests], index, analyzer=analyzer)
+    assert (report.mode, report.analysed) == ("unchanged", 0)
+    assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
+
+
+def test_full_flag_rebuilds(digests: Path, tmp_path: Path) -> None:
+    index = str(tmp_path / "idx")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(digests), "--index", index]).exit_code == 0
+    again = runner.invoke(cli, ["build", str(digests), "--index", index])
+    assert again.exit_code == 0 and "(unchanged: 0 papers analysed)" in again.stdout
+    forced = runner.invoke(cli, ["build", str(digests), "--index", index, "--full"])
+    assert forced.exit_code == 0 and "analysed)" not in forced.stdout
+
+
+def test_real_corpus_days_added_one_by_one_equal_a_full_build(corpus_dir: Path, tmp_path: Path, analyzer) -> None:
+    days = sorted(corpus_dir.rglob("*.md"))[:12]
+    digests = tmp_path / "real"
+    digests.mkdir()
+    def add(day: Path) -> None:
+        target = digests / day.relative_to(corpus_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(day, target)
+
+    for day in days[:10]:
+        add(day)
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    for day in days[10:]:
+        add(day)
+        assert build([digests], index, analyzer=analyzer).mode in ("append", "reindex")
+    assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
