@@ -71,6 +71,7 @@ _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
 _ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "127.0.0.1", "::1"})
 
+JSON = "application/json"
 #: URL path -> (file in searchidx/static, content type).
 STATIC_FILES = {
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -182,31 +183,27 @@ class RequestHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         try:
             self._check_request()
-            status, body, content_type = self._route()
+            with _http_errors():
+                status, body, content_type = self._route()
         except HTTPError as error:
-            status, body, content_type = error.status, _error_body(str(error)), "application/json"
-        except QueryError as error:
-            status, body, content_type = HTTPStatus.BAD_REQUEST, _error_body(str(error)), "application/json"
-        except IndexProblem as error:
-            status, body, content_type = HTTPStatus.SERVICE_UNAVAILABLE, _error_body(str(error)), "application/json"
+            status, body, content_type = error.status, _error_body(str(error)), JSON
         except Exception:
             log.exception("error answering %s", self.path)
-            status, body, content_type = HTTPStatus.INTERNAL_SERVER_ERROR, _error_body("internal error"), "application/json"
+            status, body, content_type = HTTPStatus.INTERNAL_SERVER_ERROR, _error_body("internal error"), JSON
         self._send(status, body, content_type)
 
     do_HEAD = do_GET
 
     def _refuse_method(self) -> None:
         self.close_connection = True
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, _error_body("only GET is supported"), "application/json",
-                   {"Allow": "GET, HEAD"})
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, _error_body("only GET is supported"), JSON, {"Allow": "GET, HEAD"})
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors http.server finds itself (bad request line, too-long headers) as JSON."""
         self.close_connection = True
-        self._send(HTTPStatus(code), _error_body(message or HTTPStatus(code).phrase), "application/json")
+        self._send(HTTPStatus(code), _error_body(message or HTTPStatus(code).phrase), JSON)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
         log.info("%s %s", self.address_string(), format % args)
@@ -227,9 +224,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             text, options = search_options(url.query)
             with self.server.index() as index:
                 result = index.search(text, **options)
-            return HTTPStatus.OK, orjson.dumps(result.to_dict()), "application/json"
+            return HTTPStatus.OK, orjson.dumps(result.to_dict()), JSON
         if url.path.startswith("/api/papers/"):
-            return HTTPStatus.OK, orjson.dumps(self._paper(unquote(url.path[len("/api/papers/"):]))), "application/json"
+            return HTTPStatus.OK, orjson.dumps(self._paper(unquote(url.path[len("/api/papers/"):]))), JSON
         raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
 
     def _paper(self, arxiv_id: str) -> dict[str, Any]:
@@ -253,6 +250,17 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def _http_errors() -> Iterator[None]:
+    """Library errors as HTTP errors: a bad query is the client's, an unreadable index the server's."""
+    try:
+        yield
+    except QueryError as error:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, str(error)) from error
+    except IndexProblem as error:
+        raise HTTPError(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from error
 
 
 def _error_body(message: str) -> bytes:
