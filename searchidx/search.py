@@ -25,7 +25,7 @@ from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
 from searchidx.highlight import Snippet, make_snippets
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
-from searchidx.index import current_generation, open_generation, read_meta, resolve_index_path, tantivy_errors
+from searchidx.index import current_generation, open_current, resolve_index_path, tantivy_errors
 from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query
 from searchidx.records import Paper
 from searchidx.termstore import StoredAnalysis
@@ -104,10 +104,10 @@ class SearchIndex:
         self._open()
 
     def _open(self) -> None:
-        generation = current_generation(self.root)
-        self.meta: dict[str, Any] = read_meta(generation)
+        generation, meta, index = open_current(self.root)
+        self.meta: dict[str, Any] = meta
         self.generation = generation
-        self._index = open_generation(generation)
+        self._index = index
         with tantivy_errors(self.root):
             self._searcher = self._index.searcher()
         self.schema = self._index.schema
