@@ -14,10 +14,13 @@ random sample of papers and expects that paper first.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import itertools
 import json
+import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -86,7 +89,7 @@ def build_systems(args: argparse.Namespace, papers: list, notes: list[str]) -> l
             try:
                 systems.extend(searchidx_systems(args.corpus, parse_pairs(args.build_opt, multi=False),
                                                  configs, keep=args.build_once))
-            except (ImportError, AttributeError) as exc:
+            except ImportError as exc:
                 notes.append(f"searchidx unavailable: {exc}")
         else:
             raise SystemExit(f"error: unknown system {name!r}")
@@ -116,6 +119,46 @@ def run_system(system: System, queries: list[dict[str, Any]], titles: list[tuple
                    "MRR@10": sum(title_rr) / max(len(title_rr), 1), "n": len(title_rr)},
         "queries": per_query,
     }
+
+
+def environment() -> dict[str, str]:
+    """Date, machine, versions and source revision, for the results table."""
+    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem_kb = next((int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    versions = {}
+    for package in ("searchidx", "tantivy", "kiwipiepy", "kiwipiepy_model", "bm25s", "numpy"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = "-"
+    root = Path(__file__).resolve().parent.parent
+    revision = _git(root, "rev-parse", "--short", "HEAD")
+    if revision and _git(root, "status", "--porcelain", "--", "searchidx"):
+        revision += " (searchidx/ has uncommitted changes)"
+    import sqlite3
+
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 2**20:.0f} GiB RAM, {platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "revision": revision or "unknown",
+    }
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
 
 
 def markdown(results: list[dict[str, Any]], kinds: list[str], counts: dict[str, int]) -> str:
@@ -188,14 +231,16 @@ def main(argv: list[str] | None = None) -> int:
 
     kinds = sorted({q["kind"] for q in queries})
     counts = {k: sum(q["kind"] == k for q in queries) for k in kinds}
-    print("\n".join(notes) + "\n")
+    env = environment()
+    print("\n".join(f"- {key}: {value}" for key, value in env.items()))
+    print("\n".join(f"- {note}" for note in notes) + "\n")
     print(markdown(results, kinds, counts))
     for r in results:
         if args.failures and r["name"].startswith("searchidx"):
             print("\n" + failures(r, queries, args.failures))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"python": platform.python_version(), "notes": notes, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        meta = {**env, "notes": notes, "argv": sys.argv[1:]}
         args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1))
     return 0
 

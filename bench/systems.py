@@ -203,6 +203,8 @@ def open_searchidx(corpus: Path, build_options: dict[str, Any], keep: bool) -> t
     """
     import searchidx
 
+    if not hasattr(searchidx, "build"):
+        raise ImportError("this searchidx has no build() yet")
     source = Path(searchidx.__file__).parent
     digest = hashlib.sha1(repr((str(corpus), sorted(build_options.items()))).encode())
     for path in sorted((*source.rglob("*.py"), *source.rglob("*.txt"))):
