@@ -60,6 +60,7 @@ class Term:
 
 # Kiwi tags (prefix of the tag, so irregular forms like VA-I count) that carry content.
 _NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SH"})
+_PREFIXABLE_TAGS = frozenset({"NNG", "NNP", "NR", "XR"})
 _STEM_TAGS = frozenset({"VV", "VA"})
 _NUMBER_TAG = "SN"
 _LATIN_TAG = "SL"
@@ -86,13 +87,12 @@ _LETTER_HEAD = re.compile(r"[^\W\d_]{2,}(?=[0-9])")
 _URL_PARTS = re.compile(r"[^a-z0-9]+")
 _URL_NOISE = frozenset({"", "http", "https", "www"})
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_VOWEL = re.compile(r"[aeiouy]")
-_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Za-z]*[A-Z]s")
 
 USER_DICTIONARY = "userdict.txt"
 _SPLIT_SCORE = 5.0
 
 
+@lru_cache(maxsize=1)
 def _kiwi_options() -> int:
     from kiwipiepy import Match
 
@@ -111,22 +111,21 @@ def _english_stemmer() -> Callable[[str], list[str]]:
 
 
 @lru_cache(maxsize=1 << 16)
-def stem_english(word: str) -> str:
+def _stem_english(word: str) -> str:
     """Lowercase and stem one Latin word: ``caches`` -> ``cach``, ``LLMs`` -> ``llm``.
 
-    Snowball leaves vowel-less plurals alone, so acronym plurals (``LLMs``, ``GPUs``,
-    ``llms``) lose their ``s`` here.
+    Snowball keeps the ``s`` of a plural with no vowel before it (``llms``) or right before
+    it (``gpus``); such a word loses its final ``s`` here.
     """
     lowered = word.lower()
     stems = _english_stemmer()(word)
     stem = stems[0] if stems else lowered
-    if stem == lowered and len(lowered) > 2 and lowered.endswith("s") and not lowered.endswith("ss"):
-        if _ACRONYM_PLURAL.fullmatch(word) or not _VOWEL.search(lowered[:-1]):
-            return lowered[:-1]
+    if stem == lowered and len(stem) > 2 and stem.endswith("s") and not stem.endswith("ss"):
+        return stem[:-1]
     return stem
 
 
-def identifier_terms(word: str) -> list[str]:
+def _identifier_terms(word: str) -> list[str]:
     """The whole identifier (lowercased) followed by its findable parts, no duplicates.
 
     Parts: the pieces between ``-``/``_``, the hyphen-chain prefixes (``llama-3`` of
@@ -137,11 +136,11 @@ def identifier_terms(word: str) -> list[str]:
     out = [whole]
     out += ["-".join(pieces[: i + 1]) for i in range(1, len(pieces) - 1)]
     for piece in pieces if len(pieces) > 1 else ():
-        out.append(stem_english(piece) if piece.isalpha() else piece)
+        out.append(_stem_english(piece) if piece.isalpha() else piece)
     for piece in pieces:
         head = _LETTER_HEAD.match(piece)
         if head:
-            out.append(stem_english(head.group()))
+            out.append(_stem_english(head.group()))
     return list(dict.fromkeys(out))
 
 
@@ -287,51 +286,25 @@ def _add_user_entry(kiwi: Kiwi, word: str, analysis: str) -> None:
 
 
 def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode: Mode) -> list[Term]:
-    """Kiwi morphemes -> terms, offsets mapped through ``boundary`` when NFC changed the text."""
+    """Kiwi morphemes -> terms, offsets mapped through ``boundary`` when NFC changed the text.
+
+    Reads only ``form``, ``tag``, ``start`` and ``end`` of each morpheme.
+    """
     out: list[Term] = []
     position = -1
     prefixes: list[Token] = []  # XPN morphemes waiting for their noun
     previous: Token | None = None
     for token in tokens:
-        tag = token.tag
-        alternatives: list[str] | None = None
-        start = token.start
-        if tag == "XPN":
+        if token.tag == "XPN":
             prefixes.append(token)
             previous = token
             continue
-        base_tag = tag.split("-", 1)[0]
-        form = token.form
-        if base_tag in _NOUN_TAGS:
-            if (
-                len(form) == 1
-                and form in _STRAY_PARTICLES
-                and previous is not None
-                and previous.tag in (_LATIN_TAG, _NUMBER_TAG)
-                and previous.end == token.start
-            ):
-                alternatives = None
-            elif prefixes and base_tag != "SH" and _joins(prefixes, token, text):
-                alternatives = _prefixed(prefixes, form, mode)
-                start = prefixes[0].start
-            elif base_tag != "XR" or form not in _STOP_STEMS:
-                alternatives = [form.lower()]
-        elif base_tag in _STEM_TAGS:
-            if form not in _STOP_STEMS:
-                # Kiwi reads 세밀한 as 세밀/XR+하 in a sentence but as 세밀하/VA alone.
-                alternatives = [form[:-1] if len(form) > 2 and form.endswith("하") else form]
-        elif tag == _LATIN_TAG:
-            surface = text[token.start : token.end]
-            if _HAS_LETTER_AND_DIGIT.match(surface):
-                terms = identifier_terms(surface)
-                alternatives = terms if mode == "index" else terms[:1]
-            else:
-                alternatives = [stem_english(form)]
-        elif tag == _NUMBER_TAG:
-            alternatives = [form.replace(",", "")]
-        elif tag in _WEB_TAGS:
-            terms = _url_terms(form)
-            alternatives = terms if mode == "index" else terms[:1]
+        start = token.start
+        if prefixes and token.tag in _PREFIXABLE_TAGS and _joins(prefixes, token, text):
+            alternatives = _prefixed(prefixes, token.form, mode)
+            start = prefixes[0].start
+        else:
+            alternatives = _alternatives(token, previous, text, mode)
         prefixes.clear()
         previous = token
         if alternatives:
@@ -339,6 +312,37 @@ def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode:
             s, e = (boundary[start], boundary[token.end]) if boundary else (start, token.end)
             out.extend(Term(alt, s, e, position) for alt in alternatives)
     return out
+
+
+def _alternatives(token: Token, previous: Token | None, text: str, mode: Mode) -> list[str]:
+    """The terms of one morpheme (none for a function morpheme), whole first."""
+    tag, form = token.tag, token.form
+    base_tag = tag.split("-", 1)[0]
+    if base_tag in _NOUN_TAGS:
+        stray = (
+            form in _STRAY_PARTICLES
+            and previous is not None
+            and previous.tag in (_LATIN_TAG, _NUMBER_TAG)
+            and previous.end == token.start
+        )
+        return [] if stray or form in _STOP_STEMS else [form.lower()]
+    if base_tag in _STEM_TAGS:
+        if form in _STOP_STEMS:
+            return []
+        # Kiwi reads 세밀한 as 세밀/XR+하 in a sentence but as 세밀하/VA alone.
+        return [form[:-1] if len(form) > 2 and form.endswith("하") else form]
+    if tag == _LATIN_TAG:
+        surface = text[token.start : token.end]
+        if not _HAS_LETTER_AND_DIGIT.match(surface):
+            return [_stem_english(form)]
+        terms = _identifier_terms(surface)
+    elif tag in _WEB_TAGS:
+        terms = _url_terms(form)
+    elif tag == _NUMBER_TAG:
+        return [form.replace(",", "")]
+    else:
+        return []
+    return terms if mode == "index" else terms[:1]
 
 
 def _joins(prefixes: list[Token], noun: Token, text: str) -> bool:
