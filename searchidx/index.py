@@ -269,9 +269,10 @@ def pause_point(stage: str) -> None:
 
     A crash-testing hook: a test starts a build or a query with the variable set, waits
     for the ``paused at STAGE`` line on stderr, and then kills the process (SIGKILL) or
-    lets it go on (SIGCONT). Build stages, in order: ``locked``, ``analysing``,
-    ``committed``, ``publish`` (the new ``CURRENT.tmp`` is written but not renamed) and
-    ``published``; ``open`` is a reader's, between reading ``CURRENT`` and opening.
+    lets it go on (SIGCONT). Build stages, in order: ``locked``, ``analysing`` (after each
+    analysed batch is indexed), ``committed``, ``publish`` (the new ``CURRENT.tmp`` is written
+    but not renamed) and ``published``; ``open`` is a reader's, between reading ``CURRENT``
+    and opening.
     """
     if os.environ.get(PAUSE_ENV_VAR) == stage:
         sys.stderr.write(f"searchidx: paused at {stage}\n")

@@ -44,6 +44,7 @@ from searchidx.index import (
     current_generation,
     new_generation,
     open_generation,
+    pause_point,
     publish,
     read_meta,
     resolve_index_path,
@@ -327,6 +328,7 @@ class _KiwiSide:
                     raise self._error
                 return
             yield item
+            pause_point("analysing")
 
     def _put(self, item: Any) -> None:
         while not self._stop.is_set():
