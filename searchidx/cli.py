@@ -158,6 +158,7 @@ def _progress() -> Iterator[object]:
               help="Require every word, or any word.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema/search.schema.json).")
 @click.option("--explain", is_flag=True, help="Show what the query became instead of searching.")
+@click.option("--no-expand", is_flag=True, help="Do not add glossary translations (see `searchidx glossary`).")
 def query(
     text: str,
     index_path: str | None,
@@ -171,6 +172,7 @@ def query(
     match: str,
     as_json: bool,
     explain: bool,
+    no_expand: bool,
 ) -> None:
     """Search the index for TEXT (Korean, English or both).
 
@@ -185,8 +187,9 @@ def query(
     with library_errors():
         index = open_index(index_path)
         if explain:
-            plan = index.plan(text, match=match)  # type: ignore[arg-type]
+            plan = index.plan(text, match=match, expand=not no_expand)  # type: ignore[arg-type]
             click.echo(f"words: {[list(w) for w in plan.words]}")
+            click.echo(f"expansions: {[list(e) for e in plan.expansions]}")
             click.echo(f"query: {plan.query!r}")
             return
         result = index.search(
@@ -199,6 +202,7 @@ def query(
             sort=sort,  # type: ignore[arg-type]
             vote_weight=float(vote_weight),
             match=match,  # type: ignore[arg-type]
+            expand=not no_expand,
         )
     if as_json:
         write_bytes(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
@@ -246,3 +250,64 @@ def serve(index_path: str | None, host: str, port: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+@cli.command()
+@click.argument("term")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.pass_context
+def glossary(ctx: click.Context, term: str, index_path: str | None, as_json: bool) -> None:
+    """Show what TERM is glossed as in the digests, Korean <-> English, with counts.
+
+    The glossary is mined from the digests when the index is built ("환각(hallucination)",
+    "LLM(대형 언어 모델)", ...); `query` adds these translations to its words unless
+    --no-expand is given. Terms are shown as index terms (stemmed, particles dropped)
+    next to their most frequent written form. Exit status 1 when TERM has no entry.
+
+    \b
+    Examples:
+        searchidx glossary hallucination
+        searchidx glossary "선호 최적화"
+    """
+    with library_errors():
+        index = open_index(index_path)
+        found = index.glossary.translate(term, index.analyzer)
+    if as_json:
+        matches = [{"words": key, "translations": [e.to_dict() for e in entries]} for key, entries in found]
+        write_bytes(orjson.dumps({"term": term, "matches": matches}, option=orjson.OPT_APPEND_NEWLINE))
+    else:
+        for key, entries in found:
+            click.echo(f"{key}:")
+            for entry in entries:
+                click.echo(f"  {entry.form}  [{entry.target}]  {entry.count}x")
+    if not found:
+        click.echo(f"no glossary entry for {term!r}", err=True)
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("arxiv_id")
+@index_option
+@click.option("-n", "--limit", default=10, show_default=True, help="Papers to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema/search.schema.json).")
+def similar(arxiv_id: str, index_path: str | None, limit: int, as_json: bool) -> None:
+    """List the papers most related to the paper ARXIV_ID (an id or an arXiv / Hugging Face URL).
+
+    Related means sharing the paper's most telling terms, those of its title and What's
+    New weighing most; the snippets show the shared terms.
+
+    \b
+    Example:
+        searchidx similar 2405.21060 -n 5
+    """
+    with library_errors():
+        result = open_index(index_path).similar(arxiv_id, limit=limit)
+    if as_json:
+        write_bytes(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
+        return
+    width = min(shutil.get_terminal_size((88, 24)).columns, MAX_WIDTH)
+    from searchidx.render import render_result
+
+    for line in render_result(result, width, color=use_color()):
+        click.echo(line)

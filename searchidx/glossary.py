@@ -35,6 +35,7 @@ import orjson
 
 from searchidx.analysis import Analyzer, Term
 from searchidx.errors import IndexCorruptError
+from searchidx.query import expansion_spans
 from searchidx.records import Paper
 
 __all__ = [
@@ -50,9 +51,9 @@ __all__ = [
 
 GLOSSARY_FILE = "glossary.json"
 #: Pairs seen fewer times than this are left out (chosen on bench/queries.jsonl).
-MIN_COUNT = 2
+MIN_COUNT = 1
 #: Weight of a translation relative to the query word itself (chosen on bench/queries.jsonl).
-EXPANSION_WEIGHT = 0.4
+EXPANSION_WEIGHT = 0.05
 #: Longest term sequence on either side of a pair.
 MAX_TERMS = 5
 #: A longer candidate absorbs its shorter suffix when it holds at least this share of it.
@@ -64,6 +65,7 @@ _PAREN = re.compile(r"\(([^()\n]{1,100})\)")
 _CONTEXT_STOP = re.compile(r"[.!?;:,()\[\]\n\"“”'‘’]")
 _ITEM_SEP = re.compile(r"[,;]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_NUMBER = re.compile(r"[\d.,%]+")
 _LATIN_TERM = re.compile(r"[a-z0-9][a-z0-9.\-_]*")
 _LATIN_SURFACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-_]*")
 _ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
@@ -85,6 +87,9 @@ class GlossaryEntry:
     target: str
     count: int
     form: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"term": self.target, "form": self.form, "count": self.count}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,19 @@ class Glossary:
     def lookup(self, key: str) -> list[GlossaryEntry]:
         """What ``key`` (index terms joined by spaces) is glossed as, most frequent first."""
         return list(self._table.get(key, ()))
+
+    def translate(self, text: str, analyzer: Analyzer) -> list[tuple[str, list[GlossaryEntry]]]:
+        """The glossary entries a query ``text`` is expanded with, per run of its words.
+
+        Returns (words as index terms, entries) for each run of the query that has entries,
+        cut the way :func:`searchidx.query.build_query` cuts it.
+        """
+        words: dict[int, str] = {}
+        for term in analyzer.analyze(text, "query"):
+            words.setdefault(term.position, term.text)
+        spans = expansion_spans([[w] for _, w in sorted(words.items())], self._table)
+        keys = [" ".join(word for (word,) in span) for span in spans]
+        return [(key, self.lookup(key)) for key in keys if key in self._table]
 
     def expansions(self, weight: float = EXPANSION_WEIGHT) -> dict[str, list[tuple[str, float]]]:
         """The ``expansions`` mapping of :func:`searchidx.query.build_query` (shared; do not modify)."""
@@ -229,25 +247,22 @@ def _glosses(text: str, open_at: int, terms: Sequence[Term]) -> Iterator[_Gloss]
     if len(items) > 2:  # a list of examples, not a term and its abbreviation
         return
     run = _outside_run(text, open_at, [t for t in terms if t.end <= open_at])
-    if not run:
-        return
-    outside_korean = _is_korean(run)
     for start, end in items:
         item = _first_alternatives([t for t in terms if start <= t.start and t.end <= end])
         form = text[start:end].strip()
-        if not item or len(item) > MAX_TERMS:
-            continue
-        korean, latin = (run, item) if outside_korean else (item, run)
-        if not _is_korean(korean) or not _all_latin(latin):
+        inside_korean = _is_korean(item)
+        if not item or len(item) > MAX_TERMS or not (inside_korean or _all_latin(item)) or _has_number(item):
             continue
         expected = len(item)
-        if outside_korean and len(item) == 1 and _ACRONYM.fullmatch(form.removesuffix("s")):
+        if not inside_korean and len(item) == 1 and _ACRONYM.fullmatch(form.removesuffix("s")):
             expected = sum(c.isupper() for c in form)
-        longest = min(len(run), max(expected, 1), MAX_TERMS)
         outside = tuple(
-            (tuple(t.text for t in run[-n:]), text[run[-n].start : run[-1].end]) for n in range(1, longest + 1)
+            (tuple(t.text for t in run[-n:]), text[run[-n].start : open_at].strip())
+            for n in range(1, min(len(run), expected, MAX_TERMS) + 1)
+            if (_all_latin(run[-n:]) if inside_korean else _is_korean(run[-n:])) and not _has_number(run[-n:])
         )
-        yield _Gloss(outside, tuple(t.text for t in item), form, not outside_korean)
+        if outside:
+            yield _Gloss(outside, tuple(t.text for t in item), form, inside_korean)
 
 
 def _outside_run(text: str, open_at: int, before: Sequence[Term]) -> list[Term]:
@@ -286,6 +301,10 @@ def _is_korean(terms: Sequence[Term]) -> bool:
 
 def _all_latin(terms: Sequence[Term]) -> bool:
     return all(_LATIN_TERM.fullmatch(t.text) for t in terms)
+
+
+def _has_number(terms: Sequence[Term]) -> bool:
+    return any(_NUMBER.fullmatch(t.text) for t in terms)
 
 
 def _select(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:

@@ -148,7 +148,7 @@ def build_query(
     table = expansions or {}
     used: list[tuple[str, str, float]] = []
     word_queries = []
-    for span in _expansion_spans(words, table):
+    for span in expansion_spans(words, table):
         if len(span) == 1:
             weighted = [(term, 1.0) for term in span[0]]
             for term in span[0]:
@@ -203,7 +203,7 @@ def _words(terms: Iterable[Term]) -> list[list[str]]:
     return [groups[p] for p in sorted(groups)]
 
 
-def _expansion_spans(
+def expansion_spans(
     words: Sequence[Sequence[str]], expansions: Mapping[str, Sequence[tuple[str, float]]]
 ) -> list[Sequence[Sequence[str]]]:
     """The words cut into runs: the longest runs that are a multi-word expansion key, else single words."""

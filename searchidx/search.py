@@ -26,9 +26,10 @@ from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
 from searchidx.highlight import Snippet, make_snippets
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
 from searchidx.index import current_generation, open_current, resolve_index_path, tantivy_errors
-from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query
+from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query, parse_arxiv_id
 from searchidx.records import Paper
-from searchidx.termstore import StoredAnalysis
+from searchidx.similar import related_query
+from searchidx.termstore import StoredAnalysis, decode_terms
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 
 __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
@@ -193,6 +194,27 @@ class SearchIndex:
         with tantivy_errors(self.root):
             hits = self._searcher.search(query, 1).hits
         return self._paper(hits[0][1]) if hits else None
+
+    def similar(self, arxiv_id: str, *, limit: int = 10, snippets: int = 1) -> SearchResult:
+        """The papers most related to the paper ``arxiv_id`` (see :mod:`searchidx.similar`)."""
+        paper_id = parse_arxiv_id(arxiv_id)
+        if paper_id is None:
+            raise QueryError(f"not an arXiv id: {arxiv_id!r}")
+        _check_options(paper_id, limit, 0, "relevance", 0.0, "all", None)
+        with tantivy_errors(self.root):
+            found = self._searcher.search(tantivy.Query.term_query(self.schema, "arxiv_id", paper_id), 1).hits
+            if not found:
+                raise QueryError(f"no paper {paper_id} in the index")
+            doc = self._searcher.doc(found[0][1])
+        paper = Paper.from_dict(orjson.loads(doc["record"][0]))
+        texts = texts_to_analyze(paper)
+        stored = doc[ANALYSIS_FIELD]
+        analysed = decode_terms(texts, stored[0]) if stored else self.analyzer.analyze_many(texts)
+        related = related_query(self.schema, self._searcher, paper, analysed, self.glossary.expansions())
+        total, page = self._run(related.query, [], limit, 0, "relevance", 0.0)
+        plan = QueryPlan(related.query, frozenset(term for term, _ in related.terms))
+        hits = tuple(self._hit(score, address, plan, "relevance", snippets) for score, address in page)
+        return SearchResult(query=paper_id, total=total, hits=hits)
 
     def _filters(self, since: str | _dt.date | None, until: str | _dt.date | None, min_votes: int | None) -> list[tantivy.Query]:
         filters = []

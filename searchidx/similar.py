@@ -1,0 +1,96 @@
+"""Related papers: a paper's most telling terms, by tf-idf, turned into a ranked query.
+
+A paper is described by the analysed terms of its title, its What's New section and the
+rest of its summary, the first two counting more (they say what the paper is about; the
+rest also says how). Each term weighs ``tf * idf``, with ``idf`` from the index's
+document frequencies; the :data:`MAX_TERMS` heaviest terms become one query whose
+clauses are boosted by those weights, so papers sharing the rare central terms rank first.
+Terms found in no other paper, numbers and English function words cannot point to a
+related paper and are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import tantivy
+
+from searchidx.analysis import Term
+from searchidx.fields import section_field
+from searchidx.records import Paper
+
+__all__ = ["MAX_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query"]
+
+#: Terms of the seed paper that make up the query.
+MAX_TERMS = 30
+#: Weight of a term occurrence by where it stands in the seed paper.
+SOURCE_WEIGHTS: Mapping[str, float] = {"title": 3.0, "sec_new": 2.0, "body": 1.0}
+#: Weight of a glossary translation of a term (``hallucin`` for ``환각``) relative to the term.
+TRANSLATION_WEIGHT = 0.5
+#: Fields searched for the terms, and their weights.
+TARGET_FIELDS: Mapping[str, float] = {"title": 2.0, "body": 1.0}
+
+_NUMBER = re.compile(r"[\d.,%]+")
+#: English function words of titles (as analysed): frequent enough to add noise, never a topic.
+_STOP_WORDS = frozenset(
+    "a an the of in on for with to from by and or via at as is are be we our it its this that "
+    "not no how what when whi can do doe more less than beyond toward into through without over "
+    "under all you your need make use us one two new".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedQuery:
+    """The query of a paper's related papers and the weighted terms it was made of."""
+
+    query: tantivy.Query
+    terms: tuple[tuple[str, float], ...]
+
+
+def related_query(
+    schema: tantivy.Schema,
+    searcher: tantivy.Searcher,
+    paper: Paper,
+    analysed: Sequence[Sequence[Term]],
+    translations: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> RelatedQuery:
+    """The query that ranks papers by how much of ``paper``'s central vocabulary they share.
+
+    ``analysed`` holds the terms of :func:`searchidx.fields.texts_to_analyze` of ``paper``
+    (title, authors, sections), e.g. as stored in the index. ``translations`` (the
+    glossary's expansions) let a term also find papers that write it in the other language.
+    """
+    sources = ["title"] + ["sec_new" if section_field(s.name) == "sec_new" else "body" for s in paper.sections]
+    texts = [analysed[0], *analysed[1 + len(paper.authors) :]]
+    tf: Counter[str] = Counter()
+    for source, terms in zip(sources, texts):
+        for term in terms:
+            if term.text not in _STOP_WORDS and not _NUMBER.fullmatch(term.text):
+                tf[term.text] += SOURCE_WEIGHTS[source]
+    total = max(int(searcher.num_docs), 1)
+    weights = {}
+    for term, freq in tf.items():
+        df = max(searcher.doc_freq("body", term), searcher.doc_freq("title", term))
+        if df > 1:
+            weights[term] = freq * math.log(1 + (total - df + 0.5) / (df + 0.5))
+    top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:MAX_TERMS]
+    scale = top[0][1] if top else 1.0
+    weighted = [(term, w / scale) for term, w in top]
+    weighted += [
+        (other, TRANSLATION_WEIGHT * w / scale)
+        for term, w in top
+        for other, _ in (translations or {}).get(term, ())
+        if " " not in other and other not in weights
+    ]
+    parts = [
+        (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, name, term), fw * w))
+        for term, w in weighted
+        for name, fw in TARGET_FIELDS.items()
+    ]
+    parts.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "arxiv_id", paper.arxiv_id)))
+    query = tantivy.Query.boolean_query(parts) if top else tantivy.Query.empty_query()
+    return RelatedQuery(query, tuple(top))
