@@ -13,8 +13,10 @@ The query language:
 
 Plain words are analysed together (Kiwi reads them in context) and each analysed word may
 match any text field, weighted per field. ``match="all"`` requires every word; ``"any"``
-requires one. A phrase bonus rewards papers where the words stand together. Raw user text
-never reaches Tantivy's query parser, so no input can cause a syntax error.
+requires one; ``"blend"`` requires one but doubles the score of papers that have them all,
+so they come first without losing the rest. A phrase bonus rewards papers where the words
+stand together. Raw user text never reaches Tantivy's query parser, so no input can cause
+a syntax error.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ __all__ = [
     "build_query",
 ]
 
-MatchMode = Literal["all", "any"]
+MatchMode = Literal["all", "any", "blend"]
 
 #: Per-field BM25 weights of plain words (chosen on bench/queries.jsonl).
 DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
@@ -46,6 +48,8 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
     "body": 1.0,
     "sec_new": 0.5,
 }
+#: With ``match="blend"``, how much more a paper with every word scores than its word scores.
+ALL_WORDS_BOOST = 1.0
 #: Extra weight for papers where the query words stand together as written.
 PHRASE_BOOST = 1.0
 PHRASE_SLOP = 1
@@ -167,6 +171,8 @@ def build_query(
         must.extend(word_queries)
     else:
         should.extend(word_queries)
+        if match == "blend" and len(word_queries) > 1:
+            should.append(_boost(_combine(word_queries, [], []), ALL_WORDS_BOOST))
     if len(words) > 1:
         should.append(_phrase_bonus(schema, words, field_weights))
     for clause in clauses:

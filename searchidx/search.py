@@ -36,6 +36,7 @@ __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX
 
 SortOrder = Literal["relevance", "votes", "date"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
+MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 
@@ -290,8 +291,8 @@ def _check_options(
     if weight not in VOTE_WEIGHTS:
         supported = ", ".join(f"{w:g}" for w in VOTE_WEIGHTS)
         raise QueryError(f"vote weight {weight:g} is not supported; use one of {supported}")
-    if match not in ("all", "any"):
-        raise QueryError(f"match must be 'all' or 'any', not {match!r}")
+    if match not in MATCH_MODES:
+        raise QueryError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
     if min_votes is not None and min_votes < 0:
         raise QueryError(f"min votes must be 0 or more, not {min_votes}")
 
