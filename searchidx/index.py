@@ -230,7 +230,7 @@ def new_generation(root: Path) -> Path:
     Generations above the current one were left by builds that died before publishing;
     no reader can use them, so they are removed first.
     """
-    current = _current_name(root)
+    current = _current_name(root, strict=False)
     ceiling = _generation_number(root / current) if current else -1
     for path in _generations(root):
         if _generation_number(path) > ceiling or ceiling < 0:
@@ -255,7 +255,7 @@ def publish(root: Path, generation: Path) -> None:
     The generation that was current until now is kept for readers that opened it (they
     go on answering from it; new readers and :meth:`SearchIndex.refresh` move on).
     """
-    keep = {generation.name, _current_name(root)}
+    keep = {generation.name, _current_name(root, strict=False)}
     with _writing(root):
         _write_durably(root / CURRENT_FILE, generation.name.encode(), stage="publish")
     pause_point("published")
@@ -280,13 +280,18 @@ def pause_point(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGSTOP)
 
 
-def _current_name(root: Path) -> str | None:
-    """What ``CURRENT`` says, or ``None`` when there is no such file."""
+def _current_name(root: Path, *, strict: bool = True) -> str | None:
+    """What ``CURRENT`` says, or ``None`` when there is no such file.
+
+    An unreadable ``CURRENT`` raises, unless ``strict`` is false (a build replaces it).
+    """
     try:
         return (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
+        if not strict:
+            return None
         raise IndexCorruptError(f"cannot read {root / CURRENT_FILE}: {exc}; {REBUILD_HINT}", str(root)) from exc
 
 

@@ -141,16 +141,19 @@ class LexiconWriter:
     def __init__(self, path: Path, base: Path | None = None) -> None:
         self.path = path
         path.unlink(missing_ok=True)
+        self._db = sqlite3.connect(path)
         if base is not None and base.is_file():
             source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
             try:
-                self._db = sqlite3.connect(path)
                 source.backup(self._db)
+                return
+            except sqlite3.Error:  # a damaged base lexicon is rebuilt, not copied
+                self._db.close()
+                path.unlink(missing_ok=True)
+                self._db = sqlite3.connect(path)
             finally:
                 source.close()
-        else:
-            self._db = sqlite3.connect(path)
-            self._db.execute("CREATE TABLE lexicon (chunk TEXT PRIMARY KEY, tokens BLOB NOT NULL) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE lexicon (chunk TEXT PRIMARY KEY, tokens BLOB NOT NULL) WITHOUT ROWID")
 
     def missing(self, chunks: Iterable[str]) -> list[str]:
         """Those ``chunks`` not in the lexicon yet, sorted."""

@@ -49,6 +49,7 @@ from searchidx.index import (
     read_meta,
     resolve_index_path,
     tantivy_errors,
+    verify_checksums,
     write_meta,
 )
 from searchidx.lexicon import LEXICON_FILE, LexiconWriter, chunks_of
@@ -151,6 +152,8 @@ def _previous(root: Path) -> tuple[Path, Manifest] | None:
     try:
         generation = current_generation(root)
         read_meta(generation)
+        verify_checksums(generation)  # damaged files must not be linked into the next generation
+        open_generation(generation)
     except SearchidxError:
         return None
     manifest = read_manifest(generation)
