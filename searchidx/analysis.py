@@ -87,6 +87,7 @@ _LETTER_HEAD = re.compile(r"[^\W\d_]{2,}(?=[0-9])")
 _URL_PARTS = re.compile(r"[^a-z0-9]+")
 _URL_NOISE = frozenset({"", "http", "https", "www"})
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_JAMO_TAIL = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")  # vowel and final jamo compose backwards
 
 USER_DICTIONARY = "userdict.txt"
 _SPLIT_SCORE = 5.0
@@ -150,22 +151,26 @@ def _url_terms(url: str) -> list[str]:
 
 
 def _offset_map(text: str) -> tuple[str, list[int] | None]:
-    """NFC form of ``text`` and, if it differs, a map from its char boundaries to ``text``'s."""
+    """NFC form of ``text`` and, if it differs, a map from its char boundaries to ``text``'s.
+
+    Each starter with its trailing combining marks and Hangul vowel/final jamo is composed
+    on its own, so the map is built in linear time and grows monotonically.
+    """
     if unicodedata.is_normalized("NFC", text):
         return text, None
     parts: list[str] = []
     boundary: list[int] = []
-    # Composition never crosses whitespace, so each word is normalised on its own.
-    for match in re.finditer(r"\S+|\s+", text):
-        word, base = match.group(), match.start()
-        norm = unicodedata.normalize("NFC", word)
-        if norm == word:
-            boundary.extend(range(base, base + len(word)))
-        else:
-            prefix_len = [len(unicodedata.normalize("NFC", word[:i])) for i in range(len(word) + 1)]
-            for k in range(len(norm)):
-                boundary.append(base + max(i for i, n in enumerate(prefix_len) if n <= k))
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i < len(text) and (unicodedata.combining(text[i]) or _JAMO_TAIL.match(text[i])):
+            continue
+        cluster = text[start:i]
+        norm = unicodedata.normalize("NFC", cluster)
+        if len(norm) > len(cluster):  # the few characters NFC expands are left as they are
+            norm = cluster
         parts.append(norm)
+        boundary.extend(range(start, start + len(norm)))
+        start = i
     boundary.append(len(text))
     return "".join(parts), boundary
 

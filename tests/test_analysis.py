@@ -200,6 +200,9 @@ def test_offsets_refer_to_the_callers_string_after_nfc(analyzer: Analyzer) -> No
     assert texts(nfd_terms) == texts(nfc_terms)
     for a, b in zip(nfc_terms, nfd_terms):
         assert unicodedata.normalize("NFC", decomposed[b.start : b.end]) == composed[a.start : a.end]
+    long_word = unicodedata.normalize("NFD", "압축" * 3000)
+    spans = [(t.start, t.end) for t in analyzer.analyze(long_word)]
+    assert spans[0] == (0, 6) and spans[-1][1] == len(long_word)
 
 
 def test_lone_surrogates_and_odd_input_do_not_fail(analyzer: Analyzer) -> None:
