@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
 MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
+MAX_VOTES = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,42 +99,63 @@ def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer
     return SearchIndex(resolve_index_path(path), analyzer=analyzer)
 
 
+class _Snapshot:
+    """One opened generation: everything a search reads, swapped as a whole by ``refresh``."""
+
+    def __init__(self, root: Path, analyzer: Analyzer) -> None:
+        self.generation, self.meta, index = open_current(root)
+        with tantivy_errors(root):
+            self.searcher = index.searcher()
+        self.schema = index.schema
+        # Query words the collection contains are analysed from its lexicon, without Kiwi.
+        self.query_analyzer = QueryAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
+
+    @functools.cached_property
+    def glossary(self) -> Glossary:
+        return load_glossary(self.generation)
+
+
 class SearchIndex:
-    """A searchable view of one index location (see :func:`open_index`)."""
+    """A searchable view of one index location (see :func:`open_index`).
+
+    Safe to share between threads: each call works on the generation that was current
+    when it started, even if :meth:`refresh` switches to a newer one meanwhile.
+    """
 
     def __init__(self, root: Path, *, analyzer: Analyzer | None = None) -> None:
         self.root = root
         self.analyzer = analyzer or default_analyzer()
-        self._open()
+        self._now = _Snapshot(root, self.analyzer)
 
-    def _open(self) -> None:
-        generation, meta, index = open_current(self.root)
-        self.meta: dict[str, Any] = meta
-        self.generation = generation
-        self._index = index
-        with tantivy_errors(self.root):
-            self._searcher = self._index.searcher()
-        self.schema = self._index.schema
-        self._glossary: Glossary | None = None
-        # Query words the collection contains are analysed from its lexicon, without Kiwi.
-        self._query_analyzer = QueryAnalyzer(Lexicon(generation / LEXICON_FILE), self.analyzer)
+    @property
+    def generation(self) -> Path:
+        """The generation directory this view reads."""
+        return self._now.generation
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The generation's ``searchidx.json``: format version, build time, paper count."""
+        return self._now.meta
+
+    @property
+    def schema(self) -> tantivy.Schema:
+        """The Tantivy schema of the index."""
+        return self._now.schema
 
     @property
     def glossary(self) -> Glossary:
         """The Korean <-> English glossary mined when this generation was built (read on first use)."""
-        if self._glossary is None:
-            self._glossary = load_glossary(self.generation)
-        return self._glossary
+        return self._now.glossary
 
     def refresh(self) -> bool:
         """Switch to a newer generation if a build published one; True if it did."""
-        if current_generation(self.root) == self.generation:
+        if current_generation(self.root) == self._now.generation:
             return False
-        self._open()
+        self._now = _Snapshot(self.root, self.analyzer)
         return True
 
     def __len__(self) -> int:
-        return int(self._searcher.num_docs)
+        return int(self._now.searcher.num_docs)
 
     def plan(
         self,
@@ -144,9 +167,20 @@ class SearchIndex:
         expansion_weight: float = EXPANSION_WEIGHT,
     ) -> QueryPlan:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
-        expansions = self.glossary.expansions(expansion_weight) if expand else None
+        return self._plan(self._now, text, match, field_weights, expand, expansion_weight)
+
+    @staticmethod
+    def _plan(
+        now: _Snapshot,
+        text: str,
+        match: MatchMode,
+        field_weights: Mapping[str, float],
+        expand: bool,
+        expansion_weight: float,
+    ) -> QueryPlan:
+        expansions = now.glossary.expansions(expansion_weight) if expand else None
         return build_query(
-            self.schema, self._query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
+            now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
         )
 
     def search(
@@ -175,62 +209,70 @@ class SearchIndex:
         ``expand`` the query also looks for the glossary translations of its words
         (Korean <-> English), scored ``expansion_weight`` times a direct match.
         """
+        now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
         _check_options(text, limit, offset, sort, weight, match, min_votes)
-        expansion = {"expand": expand, "expansion_weight": expansion_weight}
-        plan = self.plan(text, match=match, field_weights=field_weights, **expansion)
-        filters = self._filters(since, until, min_votes)
-        total, page = self._run(plan.query, filters, limit, offset, sort, weight)
+        plan = self._plan(now, text, match, field_weights, expand, expansion_weight)
+        filters = self._filters(now.schema, since, until, min_votes)
+        total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
         notes: tuple[str, ...] = ()
         if total == 0 and match == "all" and len(plan.words) > 1:
-            plan = self.plan(text, match="any", field_weights=field_weights, **expansion)
-            total, page = self._run(plan.query, filters, limit, offset, sort, weight)
+            plan = self._plan(now, text, "any", field_weights, expand, expansion_weight)
+            total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
             notes = ("no paper has every word; showing papers with some of them",)
-        hits = tuple(self._hit(score, address, plan, sort, snippets) for score, address in page)
+        hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
         return SearchResult(query=text, total=total, hits=hits, notes=notes, expansions=plan.expansions)
 
     def get(self, arxiv_id: str) -> Paper | None:
         """The paper with this arXiv id, or ``None``."""
-        query = tantivy.Query.term_query(self.schema, "arxiv_id", arxiv_id)
-        with tantivy_errors(self.root):
-            hits = self._searcher.search(query, 1).hits
-        return self._paper(hits[0][1]) if hits else None
+        now = self._now
+        found = self._find(now, arxiv_id)
+        return None if found is None else Paper.from_dict(orjson.loads(found["record"][0]))
 
     def similar(self, arxiv_id: str, *, limit: int = 10, snippets: int = 1) -> SearchResult:
         """The papers most related to the paper ``arxiv_id`` (see :mod:`searchidx.similar`)."""
+        now = self._now
         paper_id = parse_arxiv_id(arxiv_id)
         if paper_id is None:
             raise QueryError(f"not an arXiv id: {arxiv_id!r}")
         _check_options(paper_id, limit, 0, "relevance", 0.0, "all", None)
-        with tantivy_errors(self.root):
-            found = self._searcher.search(tantivy.Query.term_query(self.schema, "arxiv_id", paper_id), 1).hits
-            if not found:
-                raise QueryError(f"no paper {paper_id} in the index")
-            doc = self._searcher.doc(found[0][1])
+        doc = self._find(now, paper_id)
+        if doc is None:
+            raise QueryError(f"no paper {paper_id} in the index")
         paper = Paper.from_dict(orjson.loads(doc["record"][0]))
         texts = texts_to_analyze(paper)
         stored = doc[ANALYSIS_FIELD]
         analysed = decode_terms(texts, stored[0]) if stored else self.analyzer.analyze_many(texts)
-        related = related_query(self.schema, self._searcher, paper, analysed, self.glossary.expansions())
-        total, page = self._run(related.query, [], limit, 0, "relevance", 0.0)
+        related = related_query(now.schema, now.searcher, paper, analysed, now.glossary.expansions())
+        total, page = self._run(now, related.query, [], limit, 0, "relevance", 0.0)
         plan = QueryPlan(related.query, frozenset(term for term, _ in related.terms))
-        hits = tuple(self._hit(score, address, plan, "relevance", snippets) for score, address in page)
+        hits = tuple(self._hit(now, score, address, plan, "relevance", snippets) for score, address in page)
         return SearchResult(query=paper_id, total=total, hits=hits)
 
-    def _filters(self, since: str | _dt.date | None, until: str | _dt.date | None, min_votes: int | None) -> list[tantivy.Query]:
+    def _find(self, now: _Snapshot, arxiv_id: str) -> tantivy.Document | None:
+        query = tantivy.Query.term_query(now.schema, "arxiv_id", arxiv_id)
+        with tantivy_errors(self.root):
+            found = now.searcher.search(query, 1).hits
+            return now.searcher.doc(found[0][1]) if found else None
+
+    @staticmethod
+    def _filters(
+        schema: tantivy.Schema, since: str | _dt.date | None, until: str | _dt.date | None, min_votes: int | None
+    ) -> list[tantivy.Query]:
         filters = []
         if since is not None or until is not None:
             lower = day_number(_date_bound(since, end=False)) if since is not None else None
             upper = day_number(_date_bound(until, end=True)) if until is not None else None
             if lower is not None and upper is not None and lower > upper:
                 raise QueryError(f"--since {since} is after --until {until}")
-            filters.append(tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Integer, lower, upper))
+            filters.append(tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, lower, upper))
         if min_votes is not None:
-            filters.append(tantivy.Query.range_query(self.schema, "votes", tantivy.FieldType.Integer, min_votes, None))
+            filters.append(tantivy.Query.range_query(schema, "votes", tantivy.FieldType.Integer, min_votes, None))
         return filters
 
     def _run(
         self,
+        now: _Snapshot,
         query: tantivy.Query,
         filters: list[tantivy.Query],
         limit: int,
@@ -250,17 +292,14 @@ class SearchIndex:
         elif weight > 0:
             options["weight_by_field"] = prior_field(weight)
         with tantivy_errors(self.root):
-            result = self._searcher.search(query, limit, **options)
+            result = now.searcher.search(query, limit, **options)
         return int(result.count or 0), list(result.hits)
 
-    def _paper(self, address: tantivy.DocAddress) -> Paper:
+    def _hit(
+        self, now: _Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int
+    ) -> Hit:
         with tantivy_errors(self.root):
-            record = self._searcher.doc(address)["record"][0]
-        return Paper.from_dict(orjson.loads(record))
-
-    def _hit(self, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int) -> Hit:
-        with tantivy_errors(self.root):
-            doc = self._searcher.doc(address)
+            doc = now.searcher.doc(address)
         paper = Paper.from_dict(orjson.loads(doc["record"][0]))
         stored = doc[ANALYSIS_FIELD]
         # Snippets come from the terms stored at build time, so hits need no Kiwi.
@@ -293,8 +332,8 @@ def _check_options(
         raise QueryError(f"vote weight {weight:g} is not supported; use one of {supported}")
     if match not in MATCH_MODES:
         raise QueryError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
-    if min_votes is not None and min_votes < 0:
-        raise QueryError(f"min votes must be 0 or more, not {min_votes}")
+    if min_votes is not None and not 0 <= min_votes <= MAX_VOTES:
+        raise QueryError(f"min votes must be 0 or more (at most {MAX_VOTES}), not {min_votes}")
 
 
 def _date_bound(value: str | _dt.date, *, end: bool) -> _dt.date:
@@ -312,6 +351,6 @@ def _date_bound(value: str | _dt.date, *, end: bool) -> _dt.date:
             return _dt.date(year, month, last if end else 1)
         if len(numbers) == 3:
             return _dt.date(*numbers)
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     raise QueryError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")

@@ -144,3 +144,35 @@ def test_bad_options_raise_query_error(search_index: SearchIndex, options: dict)
 def test_empty_query_is_an_error(search_index: SearchIndex) -> None:
     with pytest.raises(QueryError):
         search_index.search("   ")
+
+
+@pytest.mark.parametrize("options", [{"since": "99999999999"}, {"until": "2024-13"}, {"min_votes": 10**30}])
+def test_out_of_range_options_raise_query_error(search_index: SearchIndex, options: dict) -> None:
+    with pytest.raises(QueryError):
+        search_index.search("모델", **options)
+
+
+def test_a_search_keeps_its_generation_while_another_thread_refreshes(tmp_path, fixtures_dir, analyzer) -> None:
+    import threading
+
+    from searchidx.search import open_index
+    from searchidx.writer import build
+
+    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
+    index = open_index(tmp_path / "idx", analyzer=analyzer)
+    errors: list[BaseException] = []
+
+    def search_many() -> None:
+        try:
+            for _ in range(30):
+                index.search("KV 캐시 모델", limit=5)
+        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    thread = threading.Thread(target=search_many)
+    thread.start()
+    for _ in range(3):
+        build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
+        index.refresh()
+    thread.join()
+    assert errors == []
