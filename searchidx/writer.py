@@ -173,7 +173,7 @@ def write_papers(
         done = 0
         for batch, terms in kiwi_side.batches():
             for paper, paper_terms in zip(batch, terms):
-                writer.add_document(_document(paper, paper_terms))
+                writer.add_document(analysed_document(paper, paper_terms))
             done += len(batch)
             if progress:
                 progress(done, len(papers))
@@ -211,11 +211,11 @@ def _update(
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         if keep:
             for paper, terms in _stored_terms(old_generation, keep):
-                writer.add_document(_document(paper, terms))
+                writer.add_document(analysed_document(paper, terms))
         done = 0
         for batch, terms in kiwi_side.batches():
             for paper, paper_terms in zip(batch, terms):
-                writer.add_document(_document(paper, paper_terms))
+                writer.add_document(analysed_document(paper, paper_terms))
             done += len(batch)
             if progress:
                 progress(done, len(to_add))
@@ -226,7 +226,8 @@ def _update(
     return ("append" if added else "unchanged"), len(to_add)
 
 
-def _document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
+def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
+    """The Tantivy document of ``paper`` from its analysed texts, the terms stored with it."""
     doc = make_document(paper, terms)
     doc.add_bytes(ANALYSIS_FIELD, encode_terms(texts_to_analyze(paper), terms))
     return doc

@@ -1,0 +1,139 @@
+"""Shared pieces of the performance benchmarks: child-process timing, percentiles, an FTS5 peer.
+
+Every measured build runs in its own child process, under GNU time for its peak memory
+(max RSS), so nothing is shared with the benchmark process.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CONSOLE_SCRIPT = str(Path(PYTHON).with_name("searchidx"))
+TIME = "/usr/bin/time"
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """One child process: wall seconds, CPU seconds (user + system), peak RSS in MB, exit status, output."""
+
+    seconds: float
+    cpu_seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> ChildRun:
+    """Run ``argv`` to completion: its wall and CPU time, its own peak RSS, exit status and output.
+
+    The peak comes from GNU time: Linux keeps a process's peak RSS across ``exec``, so a
+    child forked straight from a large benchmark process would report the parent's size.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        command = [TIME, "-f", "%M %U %S", "-o", rss.name, *argv] if os.path.exists(TIME) else list(argv)
+        started = time.perf_counter()
+        proc = subprocess.run(command, capture_output=True, env={**os.environ, **(env or {})})
+        seconds = time.perf_counter() - started
+        text = Path(rss.name).read_text().strip().splitlines()
+    fields = text[-1].split() if text else []
+    max_rss, cpu = (float(fields[0]) / 1024, float(fields[1]) + float(fields[2])) if len(fields) == 3 else (0.0, 0.0)
+    return ChildRun(seconds, cpu, max_rss, proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-quantile (0..1) by linear interpolation."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    pos = (len(ordered) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
+    """Median, p95, p99 and max of durations, in milliseconds."""
+    ms = [s * 1000 for s in seconds]
+    return {
+        "median": round(statistics.median(ms), 2),
+        "p95": round(percentile(ms, 0.95), 2),
+        "p99": round(percentile(ms, 0.99), 2),
+        "max": round(max(ms), 2),
+    }
+
+
+def dir_bytes(path: Path) -> int:
+    """Total size of the regular files under ``path`` (hard links counted once)."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for file in path.rglob("*"):
+        if file.is_file():
+            st = file.stat()
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
+
+
+# --- SQLite FTS5 (unicode61) peer --------------------------------------------------------
+
+FTS5_BUILD = """
+import sqlite3, sys
+from searchidx.parse import parse_paths
+papers = parse_paths([sys.argv[1]]).papers
+db = sqlite3.connect(sys.argv[2])
+db.execute("CREATE VIRTUAL TABLE docs USING fts5(arxiv_id UNINDEXED, title, authors, body, tokenize='unicode61')")
+db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)",
+               ((p.arxiv_id, p.title, ", ".join(p.authors), p.text) for p in papers))
+db.commit()
+db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+db.commit()
+db.close()
+"""
+
+#: A minimal FTS5 query program: quoted words ANDed, then ORed when nothing matched,
+#: ranked by bm25, with a highlighted snippet per hit (what searchidx's hits carry).
+FTS5_QUERY = """
+import json, sqlite3, sys
+def search(db, query, k=10):
+    words = ['"' + w.replace('"', '""') + '"' for w in query.split()]
+    if not words:
+        return []
+    for op in (" AND ", " OR "):
+        try:
+            rows = db.execute(
+                "SELECT arxiv_id, title, snippet(docs, 3, '[', ']', '...', 16), bm25(docs) FROM docs "
+                "WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (op.join(words), k)).fetchall()
+        except sqlite3.OperationalError:
+            rows = []
+        if rows or len(words) == 1:
+            return rows
+    return []
+if __name__ == "__main__":
+    db = sqlite3.connect(sys.argv[1])
+    print(json.dumps(search(db, sys.argv[2]), ensure_ascii=False))
+"""
+
+
+def fts5_search_function():  # type: ignore[no-untyped-def]
+    """The ``search(db, query, k)`` of :data:`FTS5_QUERY`, for in-process (warm) timing."""
+    namespace: dict[str, object] = {"__name__": "fts5_peer"}
+    exec(compile(FTS5_QUERY, "fts5_peer", "exec"), namespace)
+    return namespace["search"]
+
+
+def open_fts5(path: Path) -> sqlite3.Connection:
+    """A connection to a built FTS5 peer database."""
+    return sqlite3.connect(path)
