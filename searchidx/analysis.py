@@ -7,21 +7,24 @@ highlighting) sees text only through this module.
 Pipeline for one string:
 
 1. Unicode NFC (Kiwi wants composed Hangul); offsets are mapped back to the caller's string.
-2. ASCII identifiers that mix letters and digits (``GPT-4o``, ``Llama-3-8B``, ``L2``) are
+2. Latin identifiers that mix letters and digits (``GPT-4o``, ``Llama-3-8B``, ``L2``) are
    handed to Kiwi as pre-tokenized spans, so Kiwi neither splits them nor reads ``3-8`` as a
    serial number.
-3. Kiwi (typo and multi-word dictionaries off, plus a small domain user dictionary) splits
-   the text into morphemes.
+3. Kiwi (typo and multi-word dictionaries off) splits the text into morphemes. A domain
+   user dictionary (``userdict.txt``) pins words that Kiwi would otherwise analyse
+   differently alone (a query) and inside a sentence (a document), such as 디퓨전.
 4. Content morphemes become terms: nouns, numerals, verb/adjective stems, roots, foreign
-   words, numbers, hanja. Particles, endings, suffixes, punctuation and a few light verbs
-   (하다, 되다, 있다, ...) are dropped without leaving a position gap, so "KV 캐시 압축" is a
-   phrase of "KV캐시를 압축하는". English is lowercased and stemmed.
+   words, numbers, hanja, URLs. Particles, endings, suffixes, punctuation and a few light
+   verbs (하다, 되다, 있다, ...) are dropped without leaving a position gap, so "KV 캐시 압축"
+   is a phrase of "KV캐시를 압축하는". A noun prefix stays on its noun (대규모, 비급여).
+   English is lowercased and stemmed (``caches`` and ``cache`` -> ``cach``).
 
 Positions grow along the text; terms sharing a position are alternatives. Index and query
 mode differ in one thing only, the alternatives: in ``"index"`` mode an identifier also
-yields its parts (``gpt-4o`` + ``gpt``, ``4o``) and a prefixed noun also yields the bare
-noun (``대규모`` + ``규모``), so a search for a part finds the whole. In ``"query"`` mode only
-the whole is produced, so ``GPT-4`` looks for GPT-4 and not for every GPT model.
+yields its parts (``gpt-4o`` + ``gpt``, ``4o``), a URL its words, and a prefixed noun the
+bare noun unless the prefix negates it (``대규모`` + ``규모``, but ``비지도`` alone), so a
+search for a part finds the whole. In ``"query"`` mode only the whole is produced, so
+``GPT-4`` looks for GPT-4 and not for every GPT model.
 """
 
 from __future__ import annotations
@@ -237,22 +240,16 @@ class Analyzer:
         )
 
     def tokenize_raw(self, texts: Sequence[str]) -> list[list[Token]]:
-        """Kiwi's morphemes alone, with exactly the settings ``analyze_many`` uses.
+        """Kiwi's morphemes of texts already cleaned as ``analyze`` cleans them (NFC, no lone
+        surrogates), with exactly the settings ``analyze_many`` uses.
 
-        The Kiwi-only floor for benchmarks; not a stable interface.
+        The Kiwi-only floor for benchmarks, and what a cache of Kiwi's output stores.
         """
         return list(self._tokenize(texts))
 
     def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
         """Terms of one string (see the module docstring for the rules)."""
-        clean, boundary = _clean(text)
-        tokens = self.kiwi.tokenize(
-            clean,
-            match_options=_kiwi_options(),
-            z_coda=False,
-            pretokenized=_protected_spans(clean),
-        )
-        return _terms(tokens, clean, boundary, mode)
+        return self.analyze_many([text], mode)[0]
 
     def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
         """Terms of many strings, analysed as one Kiwi batch over ``num_workers`` threads."""
