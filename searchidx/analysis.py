@@ -9,7 +9,7 @@ Pipeline for one string:
 1. Unicode NFC (Kiwi wants composed Hangul); offsets are mapped back to the caller's string.
 2. Latin identifiers that mix letters and digits (``GPT-4o``, ``Llama-3-8B``, ``L2``) are
    handed to Kiwi as pre-tokenized spans, so Kiwi neither splits them nor reads ``3-8`` as a
-   serial number.
+   serial number. Their term drops hyphens, so ``GPT-4o`` and ``GPT4o`` match.
 3. Kiwi (typo and multi-word dictionaries off) splits the text into morphemes. A domain
    user dictionary (``userdict.txt``) pins words that Kiwi would otherwise analyse
    differently alone (a query) and inside a sentence (a document), such as 디퓨전.
@@ -21,7 +21,7 @@ Pipeline for one string:
 
 Positions grow along the text; terms sharing a position are alternatives. Index and query
 mode differ in one thing only, the alternatives: in ``"index"`` mode an identifier also
-yields its parts (``gpt-4o`` + ``gpt``, ``4o``), a URL its words, and a prefixed noun the
+yields its parts (``gpt4o`` + ``gpt``, ``4o``), a URL its words, and a prefixed noun the
 bare noun unless the prefix negates it (``대규모`` + ``규모``, but ``비지도`` alone), so a
 search for a part finds the whole. In ``"query"`` mode only the whole is produced, so
 ``GPT-4`` looks for GPT-4 and not for every GPT model.
@@ -130,15 +130,15 @@ def _stem_english(word: str) -> str:
 
 
 def _identifier_terms(word: str) -> list[str]:
-    """The whole identifier (lowercased) followed by its findable parts, no duplicates.
+    """The whole identifier followed by its findable parts, lowercased, no duplicates.
 
-    Parts: the pieces between ``-``/``_``, the hyphen-chain prefixes (``llama-3`` of
-    ``Llama-3-8B``) and the letter head of a piece (``qwen`` of ``Qwen2.5``).
+    The whole drops its ``-``/``_`` (``GPT-4o`` and ``GPT4o`` are both ``gpt4o``: the corpus
+    writes ``Llama-3`` and ``Llama3`` about equally often). Parts: the pieces between the
+    separators, the prefixes of the piece chain (``llama3`` of ``Llama-3-8B``) and the
+    letter head of a piece (``qwen`` of ``Qwen2.5``).
     """
-    whole = word.lower()
-    pieces = [p for p in _PART_SEP.split(whole) if p]
-    out = [whole]
-    out += ["-".join(pieces[: i + 1]) for i in range(1, len(pieces) - 1)]
+    pieces = [p for p in _PART_SEP.split(word.lower()) if p]
+    out = ["".join(pieces[: i + 1]) for i in reversed(range(len(pieces)))]
     for piece in pieces if len(pieces) > 1 else ():
         out.append(_stem_english(piece) if piece.isalpha() else piece)
     for piece in pieces:

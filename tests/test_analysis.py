@@ -107,25 +107,36 @@ def test_english_is_lowercased_and_stemmed(analyzer: Analyzer, a: str, b: str) -
 
 
 @pytest.mark.parametrize(
-    ("name", "parts"),
+    ("name", "whole", "parts"),
     [
-        ("GPT-4o", {"gpt", "4o"}),
-        ("Llama-3-8B", {"llama-3", "llama", "3", "8b"}),
-        ("InternLM-XC2", {"internlm", "xc2", "xc"}),
-        ("L2", set()),
-        ("1.x-Bit", {"1.x", "bit"}),
-        ("MMDU-45k", {"mmdu", "45k"}),
-        ("Qwen2.5-VL-7B", {"qwen2.5-vl", "qwen2.5", "qwen", "vl", "7b"}),
-        ("o1-preview", {"o1", "preview"}),
+        ("GPT-4o", "gpt4o", {"gpt", "4o"}),
+        ("Llama-3-8B", "llama38b", {"llama3", "llama", "3", "8b"}),
+        ("InternLM-XC2", "internlmxc2", {"internlm", "xc2", "xc"}),
+        ("L2", "l2", set()),
+        ("1.x-Bit", "1.xbit", {"1.x", "bit"}),
+        ("MMDU-45k", "mmdu45k", {"mmdu", "45k"}),
+        ("Qwen2.5-VL-7B", "qwen2.5vl7b", {"qwen2.5vl", "qwen2.5", "qwen", "vl", "7b"}),
+        ("o1-preview", "o1preview", {"o1", "preview"}),
     ],
 )
-def test_identifiers_stay_findable_as_typed(analyzer: Analyzer, name: str, parts: set[str]) -> None:
-    whole = name.lower()
+def test_identifiers_stay_findable_as_typed(
+    analyzer: Analyzer, name: str, whole: str, parts: set[str]
+) -> None:
     assert texts(analyzer.analyze(f"{name}는 강력하다", "query")) == [whole, "강력"]
     index = analyzer.analyze(f"{name}는 강력하다")
     assert by_position(index) == [{whole} | parts, {"강력"}]
     assert {(t.start, t.end) for t in index if t.position == 0} == {(0, len(name))}
-    assert phrase_matches(analyzer, name.upper(), f"우리는 {name}을 평가했다")
+    for typed in (name, name.upper(), name.lower()):
+        assert phrase_matches(analyzer, typed, f"우리는 {name}을 평가했다")
+
+
+@pytest.mark.parametrize(
+    ("query", "document"),
+    [("GPT4o", "GPT-4o를 사용"), ("GPT-4o", "GPT4o를 사용"), ("Llama3", "Llama-3-8B 모델"),
+     ("Llama-3", "Llama3-8B 모델"), ("Llama-3-8B", "Llama3-8B 모델"), ("3DGS", "3D-GS 기반")],
+)
+def test_identifiers_match_with_or_without_hyphens(analyzer: Analyzer, query: str, document: str) -> None:
+    assert phrase_matches(analyzer, query, document)
 
 
 def test_serial_numbers_are_not_formed(analyzer: Analyzer) -> None:
@@ -147,8 +158,8 @@ def test_hangul_glued_to_latin_is_split(analyzer: Analyzer) -> None:
 
 
 def test_particle_after_identifier_is_dropped(analyzer: Analyzer) -> None:
-    assert texts(analyzer.analyze("DeepSeek-R1은", "query")) == ["deepseek-r1"]
-    assert texts(analyzer.analyze("BERT과 GPT-2를")) == ["bert", "gpt-2", "gpt", "2"]
+    assert texts(analyzer.analyze("DeepSeek-R1은", "query")) == ["deepseekr1"]
+    assert texts(analyzer.analyze("BERT과 GPT-2를")) == ["bert", "gpt2", "gpt", "2"]
 
 
 def test_urls_are_whole_terms_with_their_parts_in_index_mode(analyzer: Analyzer) -> None:
