@@ -77,7 +77,9 @@ class BuildReport:
     ``merged`` entries folded into a paper seen on another day. ``mode`` is how the index
     was written: ``"full"``, ``"append"`` (new papers added to the previous generation),
     ``"reindex"`` (re-indexed from stored terms) or ``"unchanged"``; ``analysed`` counts the
-    papers that went through Kiwi.
+    papers that went through Kiwi. ``stages`` are seconds spent per stage: ``parse``, and on
+    the Kiwi thread ``analyse`` (papers), ``glossary`` and ``lexicon``, and on the writing
+    thread ``commit`` (after the last batch arrived); the two threads overlap.
     """
 
     index_path: Path
@@ -89,6 +91,7 @@ class BuildReport:
     seconds: float
     mode: str = "full"
     analysed: int = 0
+    stages: tuple[tuple[str, float], ...] = ()
 
 
 def build(
@@ -115,15 +118,17 @@ def build(
     with build_lock(root):
         scanned = scan_files(files)
         previous = None if full else _previous(root)
+        parse_started = time.perf_counter()
         parsed = parse_paths(files)
+        stages = {"parse": time.perf_counter() - parse_started}
         papers = parsed.papers
         prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
         generation = new_generation(root)
         if previous is None:
             mode, analysed = "full", len(papers)
-            write_papers(generation, papers, analyzer, progress)
+            stages.update(write_papers(generation, papers, analyzer, progress))
         else:
-            mode, analysed = _update(generation, previous, papers, prints, analyzer, progress)
+            mode, analysed = _update(generation, previous, papers, prints, analyzer, progress, stages)
         write_manifest(generation, Manifest(scanned, prints))
         write_meta(
             generation,
@@ -144,6 +149,7 @@ def build(
         seconds=time.perf_counter() - started,
         mode=mode,
         analysed=analysed,
+        stages=tuple((name, round(seconds, 3)) for name, seconds in stages.items()),
     )
 
 
@@ -165,8 +171,11 @@ def write_papers(
     papers: Sequence[Paper],
     analyzer: Analyzer,
     progress: ProgressCallback | None = None,
-) -> None:
-    """Analyse ``papers`` and write them, the glossary and the lexicon into ``generation``."""
+) -> dict[str, float]:
+    """Analyse ``papers`` and write them, the glossary and the lexicon into ``generation``.
+
+    Returns the seconds spent per stage (see :class:`BuildReport`).
+    """
     index = create_generation_index(generation)
     with _KiwiSide(generation, papers, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
@@ -177,8 +186,11 @@ def write_papers(
             done += len(batch)
             if progress:
                 progress(done, len(papers))
+        committing = time.perf_counter()
         writer.commit()
         writer.wait_merging_threads()
+        kiwi_side.seconds["commit"] = time.perf_counter() - committing
+    return kiwi_side.seconds
 
 
 def _update(
@@ -188,6 +200,7 @@ def _update(
     prints: dict[str, PaperPrint],
     analyzer: Analyzer,
     progress: ProgressCallback | None,
+    stages: dict[str, float],
 ) -> tuple[str, int]:
     """Write ``generation`` from the previous one, analysing only papers whose texts changed."""
     old_generation, manifest = previous
@@ -219,8 +232,11 @@ def _update(
             done += len(batch)
             if progress:
                 progress(done, len(to_add))
+        committing = time.perf_counter()
         writer.commit()
         writer.wait_merging_threads()
+        kiwi_side.seconds["commit"] = time.perf_counter() - committing
+    stages.update(kiwi_side.seconds)
     if changed or removed:
         return "reindex", len(to_add)
     return ("append" if added else "unchanged"), len(to_add)
@@ -306,6 +322,7 @@ class _KiwiSide:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._stop = threading.Event()
+        self.seconds: dict[str, float] = {}
         self._thread = threading.Thread(target=self._run, name="searchidx-kiwi", daemon=True)
 
     def __enter__(self) -> _KiwiSide:
@@ -343,6 +360,7 @@ class _KiwiSide:
                 continue
 
     def _run(self) -> None:
+        started = time.perf_counter()
         try:
             chunks: set[str] = set()
             for start in range(0, len(self._to_analyse), BATCH_SIZE):
@@ -361,11 +379,15 @@ class _KiwiSide:
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
         finally:
+            self.seconds["analyse"] = time.perf_counter() - started
             self._put(None)
         if self._error is not None or self._stop.is_set():
             return
         try:
+            started = time.perf_counter()
             self._glossary()
+            self.seconds["glossary"] = time.perf_counter() - started
+            started = time.perf_counter()
             lexicon = LexiconWriter(
                 self._generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None
             )
@@ -373,6 +395,7 @@ class _KiwiSide:
                 lexicon.add(self._analyzer, lexicon.missing(chunks))
             finally:
                 lexicon.close()
+            self.seconds["lexicon"] = time.perf_counter() - started
         except BaseException as exc:
             self._error = exc
 
