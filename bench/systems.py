@@ -173,16 +173,18 @@ class SearchidxSystem:
 
     Snippets are switched off (``snippets=0``) unless an override asks for them: ranking is
     what is measured, and making snippets for 100 hits would dominate the query time.
-    ``field_weights`` may name a preset of :data:`FIELD_WEIGHT_PRESETS`; ``default`` (or
-    no value) keeps searchidx's own weights.
+    ``field_weights`` may name a preset of :data:`FIELD_WEIGHT_PRESETS`. Any option given as
+    ``default`` is left out, so ``--sweep match=default,any`` compares the library's default
+    with an explicit choice.
     """
 
     def __init__(self, index: Any, options: dict[str, Any], build_seconds: float) -> None:
         self._index = index
         self.build_seconds = build_seconds
-        shown = ",".join(f"{k}={v}" for k, v in options.items())
+        chosen = {k: v for k, v in options.items() if v != "default"}
+        shown = ",".join(f"{k}={v}" for k, v in chosen.items())
         self.name = f"searchidx[{shown}]" if shown else "searchidx"
-        self._options = {"snippets": 0, **options}
+        self._options = {"snippets": 0, **chosen}
         preset = self._options.pop("field_weights", "default")
         if preset != "default":
             if preset not in FIELD_WEIGHT_PRESETS:
