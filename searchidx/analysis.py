@@ -29,13 +29,14 @@ search for a part finds the whole. In ``"query"`` mode only the whole is produce
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _JAMO_TAIL = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")  # vowel and final jamo compose backwards
 
 USER_DICTIONARY = "userdict.txt"
+#: Bumped whenever a term rule changes; part of :attr:`Analyzer.fingerprint`.
+RULES_VERSION = 1
 _SPLIT_SCORE = 5.0
 
 
@@ -213,6 +216,16 @@ class Analyzer:
         self._user_words = list(user_words) if user_words is not None else None
         self._kiwi: Kiwi | None = None
         self._lock = threading.Lock()
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the terms this analyzer produces: the term rules' version, the user
+        dictionary and the Kiwi version. An index built with another fingerprint must be
+        rebuilt. Does not load Kiwi."""
+        entries = self._user_words if self._user_words is not None else load_user_dictionary()
+        kiwi_versions = [metadata.version(name) for name in ("kiwipiepy", "kiwipiepy_model")]
+        data = repr((RULES_VERSION, kiwi_versions, entries)).encode()
+        return f"{RULES_VERSION}-{hashlib.sha256(data).hexdigest()[:16]}"
 
     @property
     def kiwi(self) -> Kiwi:

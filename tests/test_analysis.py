@@ -242,6 +242,12 @@ def test_default_analyzer_is_shared() -> None:
     assert default_analyzer() is default_analyzer()
 
 
+def test_fingerprint_changes_with_the_dictionary_and_needs_no_kiwi(analyzer: Analyzer) -> None:
+    assert Analyzer().fingerprint == analyzer.fingerprint
+    assert Analyzer(user_words=[]).fingerprint != analyzer.fingerprint
+    assert Analyzer(user_words=[])._kiwi is None
+
+
 def _choseong(ch: str) -> str:
     return unicodedata.normalize("NFD", ch)[0]
 
