@@ -95,7 +95,7 @@ _JAMO_TAIL = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")  # vowel and final jamo
 
 USER_DICTIONARY = "userdict.txt"
 #: Bumped whenever a term rule changes; part of :attr:`Analyzer.fingerprint`.
-RULES_VERSION = 1
+RULES_VERSION = 2
 _SPLIT_SCORE = 5.0
 
 
@@ -117,6 +117,12 @@ def _english_stemmer() -> Callable[[str], list[str]]:
     return analyzer.analyze
 
 
+def _fold(word: str) -> str:
+    """Lowercase a Latin word and drop its accents, so ``Ré`` and ``Re`` are one term."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
 @lru_cache(maxsize=1 << 16)
 def _stem_english(word: str) -> str:
     """Lowercase and stem one Latin word: ``caches`` -> ``cach``, ``LLMs`` -> ``llm``.
@@ -124,8 +130,8 @@ def _stem_english(word: str) -> str:
     Snowball keeps the ``s`` of a plural with no vowel before it (``llms``) or right before
     it (``gpus``); such a word loses its final ``s`` here.
     """
-    lowered = word.lower()
-    stems = _english_stemmer()(word)
+    lowered = _fold(word)
+    stems = _english_stemmer()(lowered)
     stem = stems[0] if stems else lowered
     if stem == lowered and len(stem) > 2 and stem.endswith("s") and not stem.endswith("ss"):
         return stem[:-1]
@@ -140,7 +146,7 @@ def _identifier_terms(word: str) -> list[str]:
     separators, the prefixes of the piece chain (``llama3`` of ``Llama-3-8B``) and the
     letter head of a piece (``qwen`` of ``Qwen2.5``).
     """
-    pieces = [p for p in _PART_SEP.split(word.lower()) if p]
+    pieces = [p for p in _PART_SEP.split(_fold(word)) if p]
     out = ["".join(pieces[: i + 1]) for i in reversed(range(len(pieces)))]
     for piece in pieces if len(pieces) > 1 else ():
         out.append(_stem_english(piece) if piece.isalpha() else piece)

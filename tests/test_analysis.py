@@ -277,3 +277,8 @@ def test_term_offsets_slice_their_surface_in_corpus_text(analyzer: Analyzer, cor
                 assert _choseong(surface[0]) == _choseong(first), (text, term)
             elif first.isascii() and first.isalnum():
                 assert surface.lower().startswith(first), (text, term)
+
+
+def test_accents_fold_so_names_match_as_typed(analyzer) -> None:
+    for typed, written in [("Christopher Re", "Christopher Ré"), ("Defossez", "Défossez"), ("Xing Han Lu", "Xing Han Lù")]:
+        assert [t.text for t in analyzer.analyze(typed, "query")] == [t.text for t in analyzer.analyze(written)]
