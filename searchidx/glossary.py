@@ -65,6 +65,8 @@ _PAREN = re.compile(r"\(([^()\n]{1,100})\)")
 _CONTEXT_STOP = re.compile(r"[.!?;:,()\[\]\n\"“”'‘’]")
 _ITEM_SEP = re.compile(r"[,;]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# A one-syllable Korean noun (처리량 -> 처리 + 량) is part of a longer term, not a term.
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _NUMBER = re.compile(r"[\d.,%]+")
 _LATIN_TERM = re.compile(r"[a-z0-9][a-z0-9.\-_]*")
 _LATIN_SURFACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-_]*")
@@ -258,11 +260,25 @@ def _glosses(text: str, open_at: int, terms: Sequence[Term]) -> Iterator[_Gloss]
             expected = sum(c.isupper() for c in form)
         outside = tuple(
             (tuple(t.text for t in run[-n:]), text[run[-n].start : open_at].strip())
-            for n in range(1, min(len(run), expected, MAX_TERMS) + 1)
+            for n in _outside_lengths(run, expected)
             if (_all_latin(run[-n:]) if inside_korean else _is_korean(run[-n:])) and not _has_number(run[-n:])
         )
         if outside:
             yield _Gloss(outside, tuple(t.text for t in item), form, inside_korean)
+
+
+def _outside_lengths(run: Sequence[Term], expected: int) -> Iterator[int]:
+    """Lengths of the outside candidates: up to ``expected`` terms, a one-syllable noun not
+    counting (처리량 is 처리 + 량) and never starting a candidate unless it starts the run."""
+    longest = min(len(run), MAX_TERMS)
+    limit = expected
+    for n in range(1, longest + 1):
+        if n > limit:
+            return
+        if n < longest and _HANGUL_SYLLABLE.fullmatch(run[-n].text):
+            limit += 1
+            continue
+        yield n
 
 
 def _outside_run(text: str, open_at: int, before: Sequence[Term]) -> list[Term]:

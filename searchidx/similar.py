@@ -26,13 +26,13 @@ from searchidx.records import Paper
 __all__ = ["MAX_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query"]
 
 #: Terms of the seed paper that make up the query.
-MAX_TERMS = 30
+MAX_TERMS = 50
 #: Weight of a term occurrence by where it stands in the seed paper.
 SOURCE_WEIGHTS: Mapping[str, float] = {"title": 3.0, "sec_new": 2.0, "body": 1.0}
 #: Weight of a glossary translation of a term (``hallucin`` for ``환각``) relative to the term.
 TRANSLATION_WEIGHT = 0.5
 #: Fields searched for the terms, and their weights.
-TARGET_FIELDS: Mapping[str, float] = {"title": 2.0, "body": 1.0}
+TARGET_FIELDS: Mapping[str, float] = {"title": 1.0, "body": 1.0}
 
 _NUMBER = re.compile(r"[\d.,%]+")
 #: English function words of titles (as analysed): frequent enough to add noise, never a topic.
