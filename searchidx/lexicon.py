@@ -1,9 +1,10 @@
 """The lexicon: query analysis without loading Kiwi, for the words a collection contains.
 
 Loading Kiwi costs a new process 0.5 - 3 s, far more than a search. At build time every
-whitespace-separated chunk of the indexed text is analysed *alone* by Kiwi, exactly as
-:meth:`searchidx.analysis.Analyzer.analyze` would see it as a one-word query, and its Kiwi
-morphemes are kept in ``lexicon.sqlite`` in the index generation. At query time
+word of the indexed text (a run of word characters, without the punctuation around it) is
+analysed *alone* by Kiwi, exactly as :meth:`searchidx.analysis.Analyzer.analyze` would see
+it as a one-word query, and its Kiwi morphemes are kept in ``lexicon.sqlite`` in the index
+generation. At query time
 :meth:`Lexicon.analyze` rebuilds the query's morphemes from those entries and runs the
 same morpheme-to-term step as the analyzer, so the terms are identical.
 
@@ -31,9 +32,13 @@ __all__ = ["LEXICON_FILE", "Lexicon", "LexiconWriter", "chunks_of"]
 
 LEXICON_FILE = "lexicon.sqlite"
 _CHUNK = re.compile(r"\S+")
+#: What the lexicon keeps: words as people type them, i.e. runs of word characters, joined
+#: by ``-_.'`` inside identifiers and numbers (``GPT-4o``, ``3.5``); punctuation around them
+#: (``양자화(quantization),``) is left out.
+_WORD = re.compile(r"\w+(?:[-_.'\u2019]\w+)*")
 #: Chunks whose analysis does not depend on their neighbours: printable ASCII and Latin letters.
 _CONTEXT_FREE = re.compile(r"[\x21-\x7e\u00c0-\u024f]+")
-#: Chunks longer than this are not kept (URLs, long formulas): rarely typed as a query.
+#: Words longer than this are not kept (long formulas, identifiers): rarely typed as a query.
 MAX_CHUNK = 64
 _BATCH = 4096
 
@@ -48,13 +53,13 @@ class LexToken(NamedTuple):
 
 
 def chunks_of(texts: Iterable[str]) -> set[str]:
-    """The distinct chunks of ``texts`` as the analyzer sees them (NFC, no lone surrogates).
+    """The distinct words of ``texts`` as the analyzer sees them (NFC, no lone surrogates).
 
-    Latin chunks are also given in lower case.
+    Latin words are also given in lower case.
     """
     out: set[str] = set()
     for text in texts:
-        out.update(c for c in _clean(text)[0].split() if len(c) <= MAX_CHUNK)
+        out.update(w for w in _WORD.findall(_clean(text)[0]) if len(w) <= MAX_CHUNK)
     # People type English in lower case: keep that spelling of Latin words as well.
     out.update([c.lower() for c in out if _CONTEXT_FREE.fullmatch(c)])
     return out
