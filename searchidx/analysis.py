@@ -29,14 +29,13 @@ search for a part finds the whole. In ``"query"`` mode only the whole is produce
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata, resources
+from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -228,6 +227,9 @@ class Analyzer:
         """Identifies the terms this analyzer produces: the term rules' version, the user
         dictionary and the Kiwi version. An index built with another fingerprint must be
         rebuilt. Does not load Kiwi."""
+        import hashlib
+        from importlib import metadata  # imported here: a query process never needs it
+
         entries = self._user_words if self._user_words is not None else load_user_dictionary()
         kiwi_versions = [metadata.version(name) for name in ("kiwipiepy", "kiwipiepy_model")]
         data = repr((RULES_VERSION, kiwi_versions, entries)).encode()
