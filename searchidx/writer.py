@@ -117,7 +117,8 @@ def build(
     analyzer = analyzer or default_analyzer()
     with build_lock(root):
         scanned = scan_files(files)
-        previous = None if full else _previous(root)
+        fingerprint = analyzer.fingerprint
+        previous = None if full else _previous(root, fingerprint)
         parse_started = time.perf_counter()
         parsed = parse_paths(files)
         stages = {"parse": time.perf_counter() - parse_started}
@@ -136,6 +137,7 @@ def build(
                 "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 "papers": len(papers),
                 "sources": [str(p.resolve()) for p in sources],
+                "analyzer": fingerprint,
             },
         )
         publish(root, generation)
@@ -153,11 +155,16 @@ def build(
     )
 
 
-def _previous(root: Path) -> tuple[Path, Manifest] | None:
-    """The current generation and its manifest, if it can seed an incremental build."""
+def _previous(root: Path, fingerprint: str) -> tuple[Path, Manifest] | None:
+    """The current generation and its manifest, if it can seed an incremental build.
+
+    It cannot when it was analysed differently (``fingerprint`` of the analyzer): its stored
+    terms and lexicon would not be what this analyzer gives.
+    """
     try:
         generation = current_generation(root)
-        read_meta(generation)
+        if read_meta(generation).get("analyzer") != fingerprint:
+            return None
         verify_checksums(generation)  # damaged files must not be linked into the next generation
         open_generation(generation)
     except SearchidxError:

@@ -138,3 +138,12 @@ def test_real_corpus_days_added_one_by_one_equal_a_full_build(corpus_dir: Path, 
         add(day)
         assert build([digests], index, analyzer=analyzer).mode in ("append", "reindex")
     assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
+
+
+def test_another_analyzer_forces_a_full_build(digests: Path, tmp_path: Path, analyzer) -> None:
+    from searchidx.analysis import Analyzer, load_user_dictionary
+
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    other = Analyzer(user_words=[*load_user_dictionary(), ("스케일링법칙", "NNG")])
+    assert build([digests], index, analyzer=other).mode == "full"
