@@ -70,12 +70,16 @@ def scan_files(files: Iterable[Path]) -> dict[str, tuple[int, str]]:
     out = {}
     for file in files:
         key = os.path.abspath(file)
+        digest, size = hashlib.blake2b(digest_size=16), 0
         try:
-            data = Path(file).read_bytes()
+            with open(file, "rb") as handle:  # in chunks: memory stays bounded for huge files
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
         except OSError:
             out[key] = (-1, "")
             continue
-        out[key] = (len(data), _digest(data))
+        out[key] = (size, digest.hexdigest())
     return out
 
 

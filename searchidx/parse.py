@@ -15,6 +15,9 @@ Three layers, each usable on its own:
 * :func:`parse_paths` walks files and directories and merges entries into one paper per
   arXiv id.
 
+Files over :data:`MAX_FILE_BYTES` and lines over :data:`MAX_LINE_CHARS` are skipped as
+problems, so memory and time stay bounded whatever the input.
+
 A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseProblem`
 (``path:line: reason``) and the neighbours are kept. :func:`parse_paths` raises
 :class:`~searchidx.errors.InputError` only for a path that does not exist.
@@ -51,13 +54,20 @@ _IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)")
 _WATCH_VIDEO = re.compile(r"^\[Watch Video\]\(?(?P<url>[^)\s]+)\)?")
 _VIDEO_TAG = re.compile(r"<video\b[^>]*?\ssrc=[\"'](?P<url>[^\"']+)[\"']", re.IGNORECASE)
 _BULLET = re.compile(r"^[-*]\s+(?P<text>.*)$")
+# The name ends at its last non-space character, so there is one way to split a line and a
+# long run of spaces cannot make matching quadratic.
 _NAMED_BULLET = re.compile(
-    r"^\*{2,3}\s*(?P<name>[^*:]+?)\s*(?::\s*\*{1,3}|\*{1,3}\s*:)\s*(?P<text>.*)$"
+    r"^\*{2,3}(?P<name>[^*:]*[^*:\s])\s*(?::\s*\*{1,3}|\*{1,3}\s*:)\s*(?P<text>.*)$"
 )
 _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:\.md)?$", re.IGNORECASE)
 _TRUNCATED = "+"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 _LEGACY_ENCODING = "cp949"
+#: Larger files are skipped as a problem (the biggest real digest is ~120 KB).
+MAX_FILE_BYTES = 16 * 2**20
+#: Longer lines are skipped as a problem (the longest real line is ~10,000 characters);
+#: Kiwi slows down more than linearly on very long runs of text without spaces.
+MAX_LINE_CHARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +108,7 @@ class _Entry:
         named = _NAMED_BULLET.match(text)
         if named:
             self.open_lines = [named["text"]]
-            self.sections.append((named["name"].translate(_APOSTROPHES), self.open_lines))
+            self.sections.append((named["name"].strip().translate(_APOSTROPHES), self.open_lines))
             return
         summary = next((lines for name, lines in self.sections if name == SUMMARY), None)
         if summary is None:
@@ -150,6 +160,12 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
 
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, raw in enumerate(lines, start=1):
+        if len(raw) > MAX_LINE_CHARS:
+            reason = f"line of {len(raw):,} characters skipped (limit {MAX_LINE_CHARS:,})"
+            problems.append(ParseProblem(path, number, reason))
+            if _HEADING.match(raw):
+                close()  # an unreadable heading ends the entry before it; its own lines are dropped
+            continue
         line = raw.strip()
         heading = _HEADING.match(raw)
         if heading:
@@ -271,7 +287,8 @@ def read_digest(path: str | Path) -> str:
 
     A UTF-8 file damaged by a few stray bytes stays UTF-8, with U+FFFD in their place
     (:func:`parse_file` reports the first one). Raises :class:`InputError` when the file
-    cannot be read or is binary or text in neither encoding.
+    cannot be read, is larger than :data:`MAX_FILE_BYTES` (only that much is ever read),
+    or is binary or text in neither encoding.
     """
     return _read(path)[0]
 
@@ -279,9 +296,12 @@ def read_digest(path: str | Path) -> str:
 def _read(path: str | Path) -> tuple[str, int | None]:
     """The decoded text and the line of its first damaged UTF-8 byte, if any."""
     try:
-        data = Path(path).read_bytes().removeprefix(codecs.BOM_UTF8)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1).removeprefix(codecs.BOM_UTF8)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB, too big for a digest")
     if b"\x00" in data:
         raise InputError(f"{path}: binary data, not a text digest")
     try:
@@ -392,7 +412,8 @@ def _markdown_under(root: Path) -> Iterator[Path]:
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             file = Path(top, name)
-            if name.lower().endswith(".md") and file.is_file():
+            # A broken link (dangling or a loop) is yielded so that reading it reports why.
+            if name.lower().endswith(".md") and (file.is_file() or (file.is_symlink() and not file.exists())):
                 yield file
 
 
