@@ -86,11 +86,8 @@ def build_systems(args: argparse.Namespace, papers: list, notes: list[str]) -> l
             fixed = parse_pairs(args.opt, multi=False)
             sweep = parse_pairs(args.sweep, multi=True)
             configs = [fixed | dict(zip(sweep, combo)) for combo in itertools.product(*sweep.values())]
-            try:
-                systems.extend(searchidx_systems(args.corpus, parse_pairs(args.build_opt, multi=False),
-                                                 configs, keep=args.build_once))
-            except ImportError as exc:
-                notes.append(f"searchidx unavailable: {exc}")
+            systems.extend(searchidx_systems(args.corpus, parse_pairs(args.build_opt, multi=False),
+                                             configs, keep=args.build_once))
         else:
             raise SystemExit(f"error: unknown system {name!r}")
     return systems
@@ -221,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     queries = load_queries(args.queries, set(filter(None, args.kinds.split(","))))
-    papers, loader = load_papers(args.corpus)
-    notes = [f"corpus: {len(papers)} papers read by {loader}"]
+    papers, reader = load_papers(args.corpus)
+    notes = [f"corpus: {len(papers)} papers read by {reader}"]
     ids = sorted(p.arxiv_id for p in papers)
     by_id = {p.arxiv_id: p for p in papers}
     titles = [(aid, by_id[aid].title) for aid in random.Random(args.seed).sample(ids, min(args.titles, len(ids)))]
