@@ -19,7 +19,7 @@ import orjson
 from searchidx import __version__
 from searchidx.errors import QueryError, SearchidxError
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
-from searchidx.search import SORT_ORDERS, open_index
+from searchidx.search import DEFAULT_MATCH, MATCH_MODES, SORT_ORDERS, open_index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 MAX_WIDTH = 100
@@ -154,8 +154,8 @@ def _progress() -> Iterator[object]:
     show_default=True,
     help="How much votes lift a paper: 0 ranks by text alone.",
 )
-@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
-              help="Require every word, or any word.")
+@click.option("--match", type=click.Choice(MATCH_MODES), default=DEFAULT_MATCH, show_default=True,
+              help="all: every word; any: any word; blend: any word, papers with every word first.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema/search.schema.json).")
 @click.option("--explain", is_flag=True, help="Show what the query became instead of searching.")
 @click.option("--no-expand", is_flag=True, help="Do not add glossary translations (see `searchidx glossary`).")

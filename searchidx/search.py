@@ -38,6 +38,8 @@ __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX
 SortOrder = Literal["relevance", "votes", "date"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
 MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
+#: How plain words combine by default (chosen on bench/queries.jsonl; see bench/RESULTS.md).
+DEFAULT_MATCH: MatchMode = "blend"
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 MAX_VOTES = 1_000_000_000
@@ -161,7 +163,7 @@ class SearchIndex:
         self,
         text: str,
         *,
-        match: MatchMode = "all",
+        match: MatchMode = DEFAULT_MATCH,
         field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
         expand: bool = True,
         expansion_weight: float = EXPANSION_WEIGHT,
@@ -194,7 +196,7 @@ class SearchIndex:
         min_votes: int | None = None,
         sort: SortOrder = "relevance",
         vote_weight: float | None = None,
-        match: MatchMode = "all",
+        match: MatchMode = DEFAULT_MATCH,
         field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
         snippets: int = 2,
         expand: bool = True,
