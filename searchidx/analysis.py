@@ -61,13 +61,17 @@ class Term:
     position: int
 
 
-# Kiwi tags (prefix of the tag, so irregular forms like VA-I count) that carry content.
-_NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SH"})
+# What each content-bearing Kiwi tag yields; morphemes of any other tag give no term.
+_NOUN, _STEM, _LATIN, _NUMBER, _WEB = range(5)
+_KIND = {
+    **dict.fromkeys(("NNG", "NNP", "NR", "XR", "SH"), _NOUN),
+    **dict.fromkeys(("VV", "VV-I", "VV-R", "VA", "VA-I", "VA-R"), _STEM),
+    "SL": _LATIN,
+    "SN": _NUMBER,
+    "W_URL": _WEB,
+    "W_EMAIL": _WEB,
+}
 _PREFIXABLE_TAGS = frozenset({"NNG", "NNP", "NR", "XR"})
-_STEM_TAGS = frozenset({"VV", "VA"})
-_NUMBER_TAG = "SN"
-_LATIN_TAG = "SL"
-_WEB_TAGS = frozenset({"W_URL", "W_EMAIL"})
 # Stems of light and functional verbs/roots: present in nearly every sentence, never searched.
 _STOP_STEMS = frozenset(
     {"하", "되", "있", "없", "않", "같", "위하", "대하", "통하", "인하", "따르", "이러", "이러하", "어떻", "어떠"}
@@ -318,16 +322,21 @@ def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode:
     prefixes: list[Token] = []  # XPN morphemes waiting for their noun
     previous: Token | None = None
     for token in tokens:
-        if token.tag == "XPN":
-            prefixes.append(token)
+        tag = token.tag
+        kind = _KIND.get(tag)
+        if kind is None:
+            if tag == "XPN":
+                prefixes.append(token)
+            elif prefixes:
+                prefixes.clear()
             previous = token
             continue
         start = token.start
-        if prefixes and token.tag in _PREFIXABLE_TAGS and _joins(prefixes, token, text):
+        if prefixes and tag in _PREFIXABLE_TAGS and _joins(prefixes, token, text):
             alternatives = _prefixed(prefixes, token.form, mode)
             start = prefixes[0].start
         else:
-            alternatives = _alternatives(token, previous, text, mode)
+            alternatives = _alternatives(kind, token, previous, text, mode)
         prefixes.clear()
         previous = token
         if alternatives:
@@ -337,34 +346,31 @@ def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode:
     return out
 
 
-def _alternatives(token: Token, previous: Token | None, text: str, mode: Mode) -> list[str]:
-    """The terms of one morpheme (none for a function morpheme), whole first."""
-    tag, form = token.tag, token.form
-    base_tag = tag.split("-", 1)[0]
-    if base_tag in _NOUN_TAGS:
+def _alternatives(kind: int, token: Token, previous: Token | None, text: str, mode: Mode) -> list[str]:
+    """The terms of one content morpheme of the given kind, whole first."""
+    form = token.form
+    if kind == _NOUN:
         stray = (
             form in _STRAY_PARTICLES
             and previous is not None
-            and previous.tag in (_LATIN_TAG, _NUMBER_TAG)
+            and previous.tag in ("SL", "SN")
             and previous.end == token.start
         )
         return [] if stray or form in _STOP_STEMS else [form.lower()]
-    if base_tag in _STEM_TAGS:
+    if kind == _STEM:
         if form in _STOP_STEMS:
             return []
         # Kiwi reads 세밀한 as 세밀/XR+하 in a sentence but as 세밀하/VA alone.
         return [form[:-1] if len(form) > 2 and form.endswith("하") else form]
-    if tag == _LATIN_TAG:
+    if kind == _NUMBER:
+        return [form.replace(",", "")]
+    if kind == _WEB:
+        terms = _url_terms(form)
+    else:
         surface = text[token.start : token.end]
         if not _HAS_LETTER_AND_DIGIT.match(surface):
             return [_stem_english(form)]
         terms = _identifier_terms(surface)
-    elif tag in _WEB_TAGS:
-        terms = _url_terms(form)
-    elif tag == _NUMBER_TAG:
-        return [form.replace(",", "")]
-    else:
-        return []
     return terms if mode == "index" else terms[:1]
 
 
