@@ -186,6 +186,20 @@ def test_user_dictionary_words_analyse_alike_alone_and_in_sentences(analyzer: An
             assert phrase_matches(analyzer, word, sentence), sentence
 
 
+@pytest.mark.parametrize(
+    ("word", "sentence"),
+    [("고해상도", "고해상도 이미지를 생성한다"), ("고유한", "각 모델의 고유한 특성"),
+     ("사용자가", "사용자가 원하는 결과"), ("발전이", "최근 발전이 빠르다")],
+)
+def test_user_dictionary_does_not_hijack_neighbouring_words(
+    analyzer: Analyzer, word: str, sentence: str
+) -> None:
+    """A dictionary word must not capture part of another word (해상도 took 고해상도's 해상도,
+    유한 took 고유한's 유한, 자가 took 사용자가's 자가)."""
+    assert phrase_matches(analyzer, word, sentence)
+    assert texts(analyzer.analyze(word, "query"))[0][0] == word[0]
+
+
 def test_diffusion_loanword_is_symmetric(analyzer: Analyzer) -> None:
     """Without the user dictionary Kiwi reads 디퓨전 alone as 디퓨저+ㄴ, in a sentence as 디+퓨전."""
     assert phrase_matches(analyzer, "디퓨전", "본 논문은 디퓨전 기반 모델을 제안한다.")
