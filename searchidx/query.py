@@ -215,11 +215,12 @@ def expansion_spans(
     """The words cut into runs: the longest runs that are a multi-word expansion key, else single words."""
     spans = []
     start = 0
+    longest = max((key.count(" ") + 1 for key in expansions), default=1)  # keeps long queries linear
     while start < len(words):
         end = next(
             (
                 end
-                for end in range(len(words), start + 1, -1)
+                for end in range(min(len(words), start + longest), start + 1, -1)
                 if " ".join(alternatives[0] for alternatives in words[start:end]) in expansions
             ),
             start + 1,
