@@ -26,6 +26,7 @@ A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseP
 from __future__ import annotations
 
 import ast
+import dataclasses
 import codecs
 import datetime as _dt
 import os
@@ -368,17 +369,7 @@ def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
 
 
 def _with_dates(paper: Paper, dates: set[_dt.date]) -> Paper:
-    return Paper(
-        arxiv_id=paper.arxiv_id,
-        url=paper.url,
-        title=paper.title,
-        authors=paper.authors,
-        votes=paper.votes,
-        dates=tuple(sorted(dates)),
-        sections=paper.sections,
-        thumbnail=paper.thumbnail,
-        video=paper.video,
-    )
+    return dataclasses.replace(paper, dates=tuple(sorted(dates)))
 
 
 def _digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -43,30 +43,51 @@ DEFAULT_MATCH: MatchMode = "blend"
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 MAX_VOTES = 1_000_000_000
+#: The paper fields a hit shows (the rest of the record stays in ``Hit.paper``).
+HIT_PAPER_FIELDS = ("arxiv_id", "url", "title", "authors", "votes", "dates")
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One ranked paper. ``score`` is the relevance score (``None`` when sorted otherwise)."""
+    """One ranked paper: the whole :class:`Paper`, its score and snippets.
 
-    arxiv_id: str
-    url: str
-    title: str
-    authors: tuple[str, ...]
-    votes: int | None
-    dates: tuple[_dt.date, ...]
+    ``score`` is the relevance score (``None`` when sorted by votes or date). The paper's
+    display fields are also reachable directly (``hit.title``, ``hit.votes``, ...).
+    """
+
+    paper: Paper
     score: float | None
     snippets: tuple[Snippet, ...] = ()
 
+    @property
+    def arxiv_id(self) -> str:
+        return self.paper.arxiv_id
+
+    @property
+    def url(self) -> str:
+        return self.paper.url
+
+    @property
+    def title(self) -> str:
+        return self.paper.title
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return self.paper.authors
+
+    @property
+    def votes(self) -> int | None:
+        return self.paper.votes
+
+    @property
+    def dates(self) -> tuple[_dt.date, ...]:
+        return self.paper.dates
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of one hit in ``schema/search.schema.json``."""
+        record = self.paper.to_dict()
         return {
-            "arxiv_id": self.arxiv_id,
-            "url": self.url,
-            "title": self.title,
-            "authors": list(self.authors),
-            "votes": self.votes,
-            "dates": [d.isoformat() for d in self.dates],
+            **{name: record[name] for name in HIT_PAPER_FIELDS},
             "score": self.score,
             "snippets": [s.to_dict() for s in self.snippets],
         }
@@ -307,12 +328,7 @@ class SearchIndex:
         # Snippets come from the terms stored at build time, so hits need no Kiwi.
         analyzer = StoredAnalysis(texts_to_analyze(paper), stored[0], self.analyzer) if stored else self.analyzer
         return Hit(
-            arxiv_id=paper.arxiv_id,
-            url=paper.url,
-            title=paper.title,
-            authors=paper.authors,
-            votes=paper.votes,
-            dates=paper.dates,
+            paper=paper,
             score=float(score) if sort == "relevance" else None,
             snippets=tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets)) if snippets else (),  # type: ignore[arg-type]
         )
