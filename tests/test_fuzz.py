@@ -1,0 +1,169 @@
+"""Property-based tests (hypothesis): the parser and the query path never let an exception escape.
+
+The normal run tries ``SEARCHIDX_FUZZ_EXAMPLES`` examples per property (default 40); a
+longer run is ``SEARCHIDX_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from searchidx import QueryError
+from searchidx.cli import cli
+from searchidx.parse import _HEADING, parse_file, parse_paths, parse_text
+from searchidx.records import Paper, ParseProblem
+from searchidx.search import SearchResult
+
+from conftest import CORPUS, FIXTURES, SAMPLE_DATA
+
+pytestmark = pytest.mark.slow
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("SEARCHIDX_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+DIGESTS = sorted(
+    [*SAMPLE_DATA.rglob("*.md"), *FIXTURES.rglob("*.md"), *sorted((CORPUS / "daily_papers_ko").rglob("*.md"))[:40]]
+)
+_BLOCK_HEADING = 2
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+@FUZZ
+@given(st.text())
+def test_parser_takes_any_text(text: str) -> None:
+    papers, problems = parse_text(text, "fuzz.md")
+    assert all(isinstance(p, Paper) for p in papers)
+    assert all(isinstance(p, ParseProblem) for p in problems)
+
+
+@FUZZ
+@given(st.binary(max_size=4096))
+@example(b"\xef\xbb\xbf## Daily Papers (2024-01-01)\n### [a](https://arxiv.org/abs/2401.00001)\n\xff\xfe")
+@example("## Daily Papers (2024-01-01)\n### [모델](https://arxiv.org/abs/2401.00001)\n- 요약".encode("cp949"))
+def test_parser_takes_any_bytes(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "2024", "01", "02.md")
+        path.parent.mkdir(parents=True)
+        path.write_bytes(data)
+        papers, problems = parse_file(path)
+        result = parse_paths([folder])
+    assert [p.arxiv_id for p in result.papers] == list(dict.fromkeys(p.arxiv_id for p in papers))
+    assert all(isinstance(p, ParseProblem) for p in problems)
+
+
+line_text = st.text(st.characters(blacklist_characters="\r\n"), max_size=40) | st.sampled_from(
+    ["## Daily Papers (2024-13-45)", "### [", "- ", "Vote: x", "Authors: ['a', ", "## License", "#", "***a:*** b"]
+)
+mutation = st.tuples(st.sampled_from(["delete", "duplicate", "garble", "insert"]), st.integers(0, 10_000), line_text)
+
+
+@FUZZ
+@given(st.sampled_from(DIGESTS), st.lists(mutation, max_size=8))
+def test_mutated_digests_keep_every_intact_entry(source: Path, mutations: list[tuple[str, int, str]]) -> None:
+    text = source.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    original = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines: list[tuple[int | None, str]] = list(enumerate(original))
+    for op, where, new in mutations:
+        at = where % (len(lines) + 1)
+        if op == "insert":
+            lines.insert(at, (None, new))
+        elif at < len(lines):
+            if op == "delete":
+                del lines[at]
+            elif op == "duplicate":
+                lines.insert(at + 1, (None, lines[at][1]))
+            else:
+                lines[at] = (None, new)
+    path = str(source)  # its YYYY/MM/DD ending dates entries outside a dated block
+    found = parse_text("\n".join(t for _, t in lines), path)[0]
+    for expected in _intact_entries(original, lines, path):
+        assert expected in found
+
+
+def _level(line: str) -> int:
+    heading = _HEADING.match(line)
+    return len(heading[1]) if heading else 0
+
+
+def _intact_entries(original: list[str], lines: list[tuple[int | None, str]], path: str) -> list[Paper]:
+    """Papers of original entries whose lines, end and governing block header all survived."""
+    position = {origin: i for i, (origin, _) in enumerate(lines) if origin is not None}
+    intact = []
+    for start, line in enumerate(original):
+        if _level(line) != 3:
+            continue
+        end = next((i for i in range(start + 1, len(original)) if _level(original[i])), len(original))
+        if start not in position:
+            continue
+        first = position[start]
+        span = lines[first : first + end - start]
+        if [origin for origin, _ in span] != list(range(start, end)):
+            continue
+        after = first + end - start
+        if after < len(lines) and not _level(lines[after][1]):
+            continue
+        header_before = next((original[i] for i in range(start - 1, -1, -1) if 0 < _level(original[i]) <= _BLOCK_HEADING), None)
+        header_now = next((lines[i][1] for i in range(first - 1, -1, -1) if 0 < _level(lines[i][1]) <= _BLOCK_HEADING), None)
+        if header_before != header_now:
+            continue
+        context = [header_before] if header_before is not None else []
+        intact.extend(parse_text("\n".join([*context, *original[start:end]]), path)[0])
+    return intact
+
+
+# --- query path -------------------------------------------------------------------------
+
+QUERY_PIECES = [
+    '"', "'", "-", "+", ":", "title:", "author:", "votes:", "(", ")", "AND", "OR", "NOT", "*", "?", "^2", "~",
+    "\\", "\x00", "\x1b[31m", "\t", "\u200b", "\ufeff", "🙂", "🚀👩‍🔬", "KV", "캐시", "압축하는", "attention",
+    "2406.11430", "arXiv:2406.11430", "GPT-4o", "모델의", "a" * 300, "",
+]
+query_text = st.text(max_size=60) | st.lists(st.sampled_from(QUERY_PIECES), max_size=12).map(" ".join) | st.lists(
+    st.sampled_from(QUERY_PIECES), max_size=12
+).map("".join)
+EXAMPLES = ['"KV cache', "AND", "OR NOT", "-", "- -", "title:", "author:", 'author:"', "\x00", "\x1b[2J",
+            "🙂", "   ", "", " ".join(["모델"] * 10_000), '"' * 1001, "title:" * 500]
+
+
+def _with_examples(test):
+    for text in EXAMPLES:
+        test = example(text)(test)
+    return test
+
+
+@FUZZ
+@given(query_text)
+@_with_examples
+def test_library_query_gives_results_or_a_query_error(search_index, text: str) -> None:
+    for match in ("all", "any"):
+        try:
+            result = search_index.search(text, match=match)
+        except QueryError as error:
+            assert str(error) and "\n" not in str(error)
+            continue
+        assert isinstance(result, SearchResult)
+        assert 0 <= len(result.hits) <= result.total
+
+
+@FUZZ
+@given(query_text)
+@_with_examples
+def test_cli_query_exits_0_or_2_with_one_error_line(search_index, text: str) -> None:
+    args = ["query", "--json", "--index", str(search_index.root), "--", text]  # "--": text may start with "-"
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code in (0, 2)
+    if result.exit_code == 2:
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ")
