@@ -245,7 +245,7 @@ def _word_query(
 
 def _term_or_phrase(schema: tantivy.Schema, field_name: str, text: str) -> tantivy.Query:
     words = text.split()
-    if len(words) == 1:
+    if len(words) < 2:  # a blank term (Kiwi makes one of a lone "¯") is a term matching nothing
         return tantivy.Query.term_query(schema, field_name, text)
     return tantivy.Query.phrase_query(schema, field_name, list(enumerate(words)))
 

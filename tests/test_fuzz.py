@@ -134,7 +134,7 @@ query_text = st.text(max_size=60) | st.lists(st.sampled_from(QUERY_PIECES), max_
     st.sampled_from(QUERY_PIECES), max_size=12
 ).map("".join)
 EXAMPLES = ['"KV cache', "AND", "OR NOT", "-", "- -", "title:", "author:", 'author:"', "\x00", "\x1b[2J",
-            "🙂", "   ", "", " ".join(["모델"] * 10_000), '"' * 1001, "title:" * 500]
+            "🙂", "   ", "", " ".join(["모델"] * 10_000), '"' * 1001, "title:" * 500, "¯", "´"]
 
 
 def _with_examples(test):
