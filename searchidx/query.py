@@ -163,7 +163,7 @@ def build_query(
         key = " ".join(alternatives[0] for alternatives in span)
         used.extend((key, added, w) for added, w in table[key])
         inner = [_word_query(schema, [(term, 1.0) for term in alternatives], field_weights) for alternatives in span]
-        together = _combine(inner, [], []) if match == "all" else _combine([], inner, [])
+        together = _combine(inner, [], [])  # a glossary term is one unit: all its words, in any match mode
         translated = _word_query(schema, table[key], field_weights)
         word_queries.append(_any([together, translated]))
     terms.update(term for _, added, _ in used for term in added.split())
