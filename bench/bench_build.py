@@ -10,7 +10,8 @@ In one run, each step in its own child process:
 3. incremental builds: the latest day's digest removed (re-index from stored terms), then
    added back (append): wall time of each against the full build;
 4. cold queries: 20 mixed queries, each a new ``searchidx query --json`` process (console
-   script and ``python -m searchidx``), ``--runs`` times each; the median per query is kept;
+   script and ``python -m searchidx``, modules byte-compiled first as an install would),
+   ``--runs`` times each; the median per query is kept;
 5. warm queries: the same queries in one process, 10 rounds (p50, p99);
 6. index size;
 7. the SQLite FTS5 (unicode61) peer: build, size, cold and warm queries.
@@ -44,6 +45,7 @@ from perfkit import (  # noqa: E402
     dir_bytes,
     fts5_search_function,
     open_fts5,
+    precompile,
     run_child,
     summary_ms,
 )
@@ -262,6 +264,7 @@ def main() -> int:
         }
 
         print("cold queries ...", file=sys.stderr)
+        precompile()
         kiwi = needs_kiwi(index)
         cold_script = cold_queries([CONSOLE_SCRIPT], index, args.runs)
         cold_module = cold_queries([PYTHON, "-m", "searchidx"], index, args.runs)

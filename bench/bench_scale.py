@@ -33,7 +33,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perfkit import CONSOLE_SCRIPT, PYTHON, ROOT, dir_bytes, run_child, summary_ms  # noqa: E402
+from perfkit import CONSOLE_SCRIPT, PYTHON, ROOT, dir_bytes, precompile, run_child, summary_ms  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
 DEFAULT_JSON = ROOT / "bench" / "out" / "scale.json"
@@ -222,6 +222,7 @@ def main() -> int:
             if real.returncode != 0:
                 raise SystemExit(real.stderr)
             result["real_build"] = {"seconds": round(real.seconds, 1), "max_rss_mb": round(real.max_rss_mb)}
+        precompile()
         rate = kiwi_rate(args.corpus)
         result["kiwi"] = {k: round(v) for k, v in rate.items()}
         rows = []

@@ -137,3 +137,14 @@ def fts5_search_function():  # type: ignore[no-untyped-def]
 def open_fts5(path: Path) -> sqlite3.Connection:
     """A connection to a built FTS5 peer database."""
     return sqlite3.connect(path)
+
+
+def precompile() -> None:
+    """Byte-compile searchidx, as installing a package does.
+
+    An editable checkout run with ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every
+    module again in each new process, which is not what an installed command pays.
+    """
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "searchidx"), quiet=1)
