@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
-from metrics import METRICS, mean, score_query  # noqa: E402
+from metrics import METRICS, score_query  # noqa: E402
 from systems import Bm25sSystem, Fts5System, load_analyzer, open_searchidx  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "queries.jsonl"

@@ -336,7 +336,7 @@ def _select(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:
         if len(key) > 1:
             extensions[key[1:]].append(key)
     chosen: list[tuple[Key, int]] = []
-    stack = [key for key in counts if len(key) == 1]
+    stack: list[Key] = [key for key in counts if len(key) == 1]
     while stack:
         key = stack.pop()
         count = counts[key]

@@ -22,7 +22,7 @@ a syntax error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -209,9 +209,7 @@ def _words(terms: Iterable[Term]) -> list[list[str]]:
     return [groups[p] for p in sorted(groups)]
 
 
-def expansion_spans(
-    words: Sequence[Sequence[str]], expansions: Mapping[str, Sequence[tuple[str, float]]]
-) -> list[Sequence[Sequence[str]]]:
+def expansion_spans(words: Sequence[Sequence[str]], expansions: Collection[str]) -> list[Sequence[Sequence[str]]]:
     """The words cut into runs: the longest runs that are a multi-word expansion key, else single words."""
     spans = []
     start = 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,9 +37,9 @@ TARGET_FIELDS: Mapping[str, float] = {"title": 1.0, "body": 1.0}
 _NUMBER = re.compile(r"[\d.,%]+")
 #: English function words of titles (as analysed): frequent enough to add noise, never a topic.
 _STOP_WORDS = frozenset(
-    "a an the of in on for with to from by and or via at as is are be we our it its this that "
-    "not no how what when whi can do doe more less than beyond toward into through without over "
-    "under all you your need make use us one two new".split()
+    """a an the of in on for with to from by and or via at as is are be we our it its this that
+    not no how what when whi can do doe more less than beyond toward into through without over
+    under all you your need make use us one two new""".split()
 )
 
 
@@ -66,13 +66,13 @@ def related_query(
     """
     sources = ["title"] + ["sec_new" if section_field(s.name) == "sec_new" else "body" for s in paper.sections]
     texts = [analysed[0], *analysed[1 + len(paper.authors) :]]
-    tf: Counter[str] = Counter()
+    tf: defaultdict[str, float] = defaultdict(float)
     for source, terms in zip(sources, texts):
-        for term in terms:
-            if term.text not in _STOP_WORDS and not _NUMBER.fullmatch(term.text):
-                tf[term.text] += SOURCE_WEIGHTS[source]
+        for found in terms:
+            if found.text not in _STOP_WORDS and not _NUMBER.fullmatch(found.text):
+                tf[found.text] += SOURCE_WEIGHTS[source]
     total = max(int(searcher.num_docs), 1)
-    weights = {}
+    weights: dict[str, float] = {}
     for term, freq in tf.items():
         df = max(searcher.doc_freq("body", term), searcher.doc_freq("title", term))
         if df > 1:
