@@ -24,7 +24,10 @@ from searchidx.index import current_generation, verify_checksums
 from searchidx.search import open_index
 from searchidx.writer import build
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches /proc to see a process stop"),
+]
 
 QUERIES = ("모델", "캐시 압축", "alpha", "beta")
 TOPICS = ("언어 모델", "캐시 압축", "영상 생성", "강화 학습", "음성 인식", "코드 생성")
