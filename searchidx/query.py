@@ -53,6 +53,8 @@ ALL_WORDS_BOOST = 1.0
 #: Extra weight for papers where the query words stand together as written.
 PHRASE_BOOST = 1.0
 PHRASE_SLOP = 1
+#: Longest expansion key, in words, that is looked for (bounds the work on long queries).
+MAX_EXPANSION_WORDS = 8
 
 FIELD_PREFIXES = {"title": "title", "ti": "title", "author": "authors", "authors": "authors", "au": "authors"}
 
@@ -137,7 +139,8 @@ def build_query(
     glossary's translations; they can match but weigh less than the word itself. A key or
     a term holding spaces is a sequence of index terms: a key ``"선호 최적"`` applies where
     the query has those words in a row (the words, or else the alternative, are then
-    required as one unit), and a term ``"prefer optim"`` matches as a phrase.
+    required as one unit), and a term ``"prefer optim"`` matches as a phrase. Keys of more
+    than :data:`MAX_EXPANSION_WORDS` words are not looked for.
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
@@ -213,12 +216,11 @@ def expansion_spans(words: Sequence[Sequence[str]], expansions: Collection[str])
     """The words cut into runs: the longest runs that are a multi-word expansion key, else single words."""
     spans = []
     start = 0
-    longest = max((key.count(" ") + 1 for key in expansions), default=1)  # keeps long queries linear
     while start < len(words):
         end = next(
             (
                 end
-                for end in range(min(len(words), start + longest), start + 1, -1)
+                for end in range(min(len(words), start + MAX_EXPANSION_WORDS), start + 1, -1)
                 if " ".join(alternatives[0] for alternatives in words[start:end]) in expansions
             ),
             start + 1,
