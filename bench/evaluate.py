@@ -195,6 +195,23 @@ def failures(result: dict[str, Any], queries: list[dict[str, Any]], n: int) -> s
     return "\n".join(lines)
 
 
+def differences(results: list[dict[str, Any]], names: str, threshold: float = 0.1) -> str:
+    """Queries whose nDCG@10 differs by more than ``threshold`` between two named systems."""
+    first, _, second = names.partition(",")
+    by_name = {r["name"]: r for r in results}
+    if first not in by_name or second not in by_name:
+        raise SystemExit(f"error: --diff needs two of: {', '.join(by_name)}")
+    a = {q["id"]: q for q in by_name[first]["queries"]}
+    b = {q["id"]: q for q in by_name[second]["queries"]}
+    changed = sorted(
+        (b[i]["metrics"]["nDCG@10"] - a[i]["metrics"]["nDCG@10"], i) for i in a
+        if abs(b[i]["metrics"]["nDCG@10"] - a[i]["metrics"]["nDCG@10"]) > threshold
+    )
+    lines = [f"nDCG@10 from {first} to {second} (changes over {threshold}):"]
+    lines += [f"  {delta:+.2f} {i} {a[i]['query']!r}" for delta, i in changed]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="digest folder to index")
@@ -214,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20250509, help="seed of the title-check sample")
     parser.add_argument("--failures", type=int, default=0, metavar="N",
                         help="print the N worst queries of every searchidx configuration")
+    parser.add_argument("--diff", metavar="SYSTEM_A,SYSTEM_B",
+                        help="list the queries whose nDCG@10 changes between two systems of this run")
     parser.add_argument("--json", type=Path, help="write all metrics and rankings here")
     args = parser.parse_args(argv)
 
@@ -235,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if args.failures and r["name"].startswith("searchidx"):
             print("\n" + failures(r, queries, args.failures))
+    if args.diff:
+        print("\n" + differences(results, args.diff))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         meta = {**env, "notes": notes, "argv": sys.argv[1:]}
