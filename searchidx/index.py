@@ -218,7 +218,7 @@ def build_lock(root: Path) -> Iterator[None]:
     """
     with _writing(root):
         root.mkdir(parents=True, exist_ok=True)
-        handle = open(root / LOCK_FILE, "a+b")
+        handle = open(root / LOCK_FILE, "a+b")  # noqa: SIM115 - closed by the block below
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -84,7 +84,7 @@ def test_every_damaged_file_gives_a_clear_error_or_still_answers(template: Path,
         except IndexProblem as error:
             if "searchidx build" not in str(error):
                 unclear.append(f"{name}: {error}")
-        except BaseException as error:  # noqa: B036 - a Rust panic is a BaseException
+        except BaseException as error:  # noqa: BLE001 - a Rust panic is a BaseException
             unclear.append(f"{name}: {type(error).__name__}: {error}")
     assert unclear == []
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import CORPUS, FIXTURES, SAMPLE_DATA
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,6 @@ from searchidx.cli import cli
 from searchidx.parse import _HEADING, parse_file, parse_paths, parse_text
 from searchidx.records import Paper, ParseProblem
 from searchidx.search import SearchResult
-
-from conftest import CORPUS, FIXTURES, SAMPLE_DATA
 
 pytestmark = pytest.mark.slow
 

@@ -30,8 +30,7 @@ def test_a_100_mb_file_is_skipped_with_a_problem_reading_only_the_limit(tmp_path
     (tmp_path / "good.md").write_text(digest(entry(1)), encoding="utf-8")
     block = digest(*(entry(n) for n in range(2, 200))).encode()
     with open(tmp_path / "huge.md", "wb") as handle:
-        for _ in range(100 * 2**20 // len(block) + 1):
-            handle.write(block)
+        handle.writelines(block for _ in range(100 * 2**20 // len(block) + 1))
     assert (tmp_path / "huge.md").stat().st_size > 100 * 2**20
 
     tracemalloc.start()

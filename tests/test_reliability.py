@@ -115,7 +115,7 @@ def wait_paused(proc: subprocess.Popen, stage: str) -> None:
         line = proc.stderr.readline() if ready else b""
         if not line:
             proc.kill()
-            out, err = proc.communicate()
+            _, err = proc.communicate()
             pytest.fail(f"process never paused at {stage}: {(seen + err).decode(errors='replace')}")
         seen += line
     while _state(proc.pid) != "T":
@@ -191,6 +191,7 @@ def test_second_build_stops_at_once_with_one_line_and_the_first_finishes(corpora
         capture_output=True,
         text=True,
         timeout=WAIT_SECONDS,
+        check=False,
     )
     assert second.returncode == 1
     assert second.stderr == (
