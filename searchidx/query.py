@@ -55,6 +55,8 @@ PHRASE_BOOST = 1.0
 PHRASE_SLOP = 1
 #: Longest expansion key, in words, that is looked for (bounds the work on long queries).
 MAX_EXPANSION_WORDS = 8
+#: Words of a query that are used; the rest are ignored (a pasted page stays fast).
+MAX_QUERY_WORDS = 64
 
 FIELD_PREFIXES = {"title": "title", "ti": "title", "author": "authors", "authors": "authors", "au": "authors"}
 
@@ -146,8 +148,12 @@ def build_query(
     if arxiv_id:
         return QueryPlan(tantivy.Query.term_query(schema, "arxiv_id", arxiv_id), frozenset(), arxiv_id=arxiv_id)
     clauses = parse_query_text(text)
-    plain = " ".join(c.text for c in clauses if not (c.phrase or c.field or c.exclude))
+    plain = " ".join(c.text for c in clauses[:MAX_QUERY_WORDS] if not (c.phrase or c.field or c.exclude))
     words = _words(analyzer.analyze(plain, "query")) if plain else []
+    notes: tuple[str, ...] = ()
+    if len(clauses) > MAX_QUERY_WORDS or len(words) > MAX_QUERY_WORDS:
+        clauses, words = clauses[:MAX_QUERY_WORDS], words[:MAX_QUERY_WORDS]
+        notes = (f"only the first {MAX_QUERY_WORDS} words of the query were used",)
     must: list[tantivy.Query] = []
     should: list[tantivy.Query] = []
     must_not: list[tantivy.Query] = []
@@ -198,6 +204,7 @@ def build_query(
         frozenset(terms),
         words=tuple(tuple(w) for w in words),
         clauses=tuple(clauses),
+        notes=notes,
         expansions=tuple(dict.fromkeys(used)),
     )
 

@@ -238,11 +238,11 @@ class SearchIndex:
         plan = self._plan(now, text, match, field_weights, expand, expansion_weight)
         filters = self._filters(now.schema, since, until, min_votes)
         total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
-        notes: tuple[str, ...] = ()
+        notes = plan.notes
         if total == 0 and match == "all" and len(plan.words) > 1:
             plan = self._plan(now, text, "any", field_weights, expand, expansion_weight)
             total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
-            notes = ("no paper has every word; showing papers with some of them",)
+            notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
         return SearchResult(query=text, total=total, hits=hits, notes=notes, expansions=plan.expansions)
 

@@ -176,3 +176,11 @@ def test_a_search_keeps_its_generation_while_another_thread_refreshes(tmp_path, 
         index.refresh()
     thread.join()
     assert errors == []
+
+
+def test_a_huge_query_uses_its_first_words_and_says_so(search_index: SearchIndex) -> None:
+    from searchidx.query import MAX_QUERY_WORDS
+
+    result = search_index.search(" ".join(["캐시"] + [f"단어{i}" for i in range(10_000)]))
+    assert "2406.11430" in ids(result)
+    assert result.notes == (f"only the first {MAX_QUERY_WORDS} words of the query were used",)
