@@ -98,7 +98,7 @@ _JAMO_TAIL = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")  # vowel and final jamo
 
 USER_DICTIONARY = "userdict.txt"
 #: Bumped whenever a term rule changes; part of :attr:`Analyzer.fingerprint`.
-RULES_VERSION = 2
+RULES_VERSION = 3
 _SPLIT_SCORE = 5.0
 
 
@@ -339,6 +339,8 @@ def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode:
             alternatives = _alternatives(kind, token, previous, text, mode)
         prefixes.clear()
         previous = token
+        # A sign with nothing to search for (a lone accent folds to a space) is no term.
+        alternatives = [alt for alt in alternatives if any(ch.isalnum() for ch in alt)]
         if alternatives:
             position += 1
             s, e = (boundary[start], boundary[token.end]) if boundary else (start, token.end)

@@ -296,3 +296,7 @@ def test_term_offsets_slice_their_surface_in_corpus_text(analyzer: Analyzer, cor
 def test_accents_fold_so_names_match_as_typed(analyzer) -> None:
     for typed, written in [("Christopher Re", "Christopher Ré"), ("Defossez", "Défossez"), ("Xing Han Lu", "Xing Han Lù")]:
         assert [t.text for t in analyzer.analyze(typed, "query")] == [t.text for t in analyzer.analyze(written)]
+
+
+def test_signs_without_letters_or_digits_are_no_terms(analyzer) -> None:
+    assert [t.text for t in analyzer.analyze("a ¯ b ´ \u200b c")] == ["a", "b", "c"]
