@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import deque
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -281,6 +282,23 @@ class Analyzer:
         cleaned = [_clean(text) for text in texts]
         streamed = self._tokenize(clean for clean, _ in cleaned)
         return [_terms(tokens, clean, boundary, mode) for tokens, (clean, boundary) in zip(streamed, cleaned)]
+
+    def analyze_stream(self, texts: Iterable[str], mode: Mode = "index") -> Iterator[list[Term]]:
+        """Terms of each of ``texts`` in order, as one Kiwi stream with no batch boundaries.
+
+        Kiwi's workers read ahead, so they keep analysing while the caller works on earlier
+        results (a build's pipeline). The same terms as :meth:`analyze_many`.
+        """
+        pending: deque[tuple[str, list[int] | None]] = deque()
+
+        def cleaned() -> Iterator[str]:
+            for text in texts:
+                pending.append(_clean(text))
+                yield pending[-1][0]
+
+        for tokens in self._tokenize(cleaned()):
+            clean, boundary = pending.popleft()
+            yield _terms(tokens, clean, boundary, mode)
 
 
 def load_user_dictionary() -> list[tuple[str, str]]:

@@ -370,19 +370,16 @@ class _KiwiSide:
         started = time.perf_counter()
         try:
             chunks: set[str] = set()
-            for start in range(0, len(self._to_analyse), BATCH_SIZE):
+            texts = [texts_to_analyze(paper) for paper in self._to_analyse]
+            # One Kiwi stream over every text: its workers never wait at a batch boundary.
+            stream = self._analyzer.analyze_stream(t for paper_texts in texts for t in paper_texts)
+            for start in range(0, len(texts), BATCH_SIZE):
+                batch_texts = texts[start : start + BATCH_SIZE]
+                out = [[next(stream) for _ in paper_texts] for paper_texts in batch_texts]
+                chunks |= chunks_of(t for paper_texts in batch_texts for t in paper_texts)
+                self._put((self._to_analyse[start : start + BATCH_SIZE], out))
                 if self._stop.is_set():
                     return
-                batch = self._to_analyse[start : start + BATCH_SIZE]
-                texts = [texts_to_analyze(paper) for paper in batch]
-                flat_texts = [t for paper_texts in texts for t in paper_texts]
-                flat = self._analyzer.analyze_many(flat_texts)
-                chunks |= chunks_of(flat_texts)
-                out, cursor = [], 0
-                for paper_texts in texts:
-                    out.append(flat[cursor : cursor + len(paper_texts)])
-                    cursor += len(paper_texts)
-                self._put((batch, out))
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
         finally:
