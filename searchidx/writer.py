@@ -1,11 +1,13 @@
 """Building an index: digests -> papers -> analysed terms -> a new index generation.
 
 This is the only module that holds a Tantivy ``IndexWriter``. Kiwi dominates a build, so
-everything else is arranged around keeping its workers busy: a background thread feeds
-Kiwi batches of papers (memory is bounded by the batch, not the corpus) and, once the
-papers are done, the glossary snippets and the lexicon chunks (:mod:`searchidx.lexicon`);
-the calling thread meanwhile turns each analysed batch into Tantivy documents and commits.
-Kiwi releases the GIL, so the Python and Tantivy work overlaps its analysis.
+everything else is arranged around keeping its workers busy: a background thread streams
+every text through one Kiwi call (its workers read ahead and never wait at a batch
+boundary) and hands analysed batches of papers to the calling thread, which turns them into
+Tantivy documents; at most two batches wait, so memory is bounded by the batch, not the
+corpus. Once the papers are done the background thread mines the glossary and fills the
+lexicon (:mod:`searchidx.lexicon`) while the calling thread commits. Kiwi releases the GIL,
+so the Python and Tantivy work overlaps its analysis.
 
 A build over an existing index is incremental unless ``full=True``. The manifest
 (:mod:`searchidx.manifest`) says which files and papers changed since the current
@@ -294,6 +296,8 @@ class _MemoAnalyzer:
         self.used: dict[str, bytes] = {}
 
     def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
+        if mode != "index":
+            return self._analyzer.analyze_many(texts, mode)
         missing = [t for t in dict.fromkeys(texts) if t not in self.known]
         for text, terms in zip(missing, self._analyzer.analyze_many(missing, mode)):
             self.known[text] = encode_terms([text], [terms])
