@@ -299,7 +299,7 @@ class _MemoAnalyzer:
         if mode != "index":
             return self._analyzer.analyze_many(texts, mode)
         missing = [t for t in dict.fromkeys(texts) if t not in self.known]
-        for text, terms in zip(missing, self._analyzer.analyze_many(missing, mode)):
+        for text, terms in zip(missing, self._analyzer.analyze_many(missing, mode) if missing else ()):
             self.known[text] = encode_terms([text], [terms])
         out = []
         for text in texts:
