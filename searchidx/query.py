@@ -53,6 +53,8 @@ ALL_WORDS_BOOST = 1.0
 #: Extra weight for papers where the query words stand together as written.
 PHRASE_BOOST = 1.0
 PHRASE_SLOP = 1
+#: Score (times the authors weight) of a paper listing the query's words as one author name.
+AUTHOR_NAME_SCORE = 10.0
 #: Longest expansion key, in words, that is looked for (bounds the work on long queries).
 MAX_EXPANSION_WORDS = 8
 #: Words of a query that are used; the rest are ignored (a pasted page stays fast).
@@ -260,12 +262,19 @@ def _term_or_phrase(schema: tantivy.Schema, field_name: str, text: str) -> tanti
 def _phrase_bonus(
     schema: tantivy.Schema, words: Sequence[Sequence[str]], field_weights: Mapping[str, float]
 ) -> tantivy.Query:
+    """A bonus where the words stand together; a whole author name scores a fixed amount."""
     sequence = [(i, alternatives[0]) for i, alternatives in enumerate(words)]
-    parts = [
-        (tantivy.Occur.Should, _boost(tantivy.Query.phrase_query(schema, name, sequence, slop=PHRASE_SLOP), fw * PHRASE_BOOST))
-        for name, fw in field_weights.items()
-        if fw > 0
-    ]
+    parts = []
+    for name, fw in field_weights.items():
+        if fw <= 0:
+            continue
+        phrase = tantivy.Query.phrase_query(schema, name, sequence, slop=PHRASE_SLOP)
+        if name == "authors":
+            # BM25 would bury a name among the hundreds of authors of a large collaboration.
+            phrase = tantivy.Query.const_score_query(phrase, fw * AUTHOR_NAME_SCORE)
+        else:
+            phrase = _boost(phrase, fw * PHRASE_BOOST)
+        parts.append((tantivy.Occur.Should, phrase))
     return tantivy.Query.boolean_query(parts)
 
 
@@ -285,6 +294,9 @@ def _clause_query(
             for name in fields
         ]
         query = _any(per_field)
+        if clause.field == "authors":
+            # Every paper of the author counts the same; the vote prior orders them.
+            query = tantivy.Query.const_score_query(query, AUTHOR_NAME_SCORE)
     else:
         query = _combine(
             [_any([tantivy.Query.term_query(schema, name, t) for name in fields for t in alternatives]) for alternatives in words],

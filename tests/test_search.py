@@ -184,3 +184,24 @@ def test_a_huge_query_uses_its_first_words_and_says_so(search_index: SearchIndex
     result = search_index.search(" ".join(["캐시"] + [f"단어{i}" for i in range(10_000)]))
     assert "2406.11430" in ids(result)
     assert result.notes == (f"only the first {MAX_QUERY_WORDS} words of the query were used",)
+
+
+def test_author_name_counts_the_same_however_long_the_author_list(tmp_path, analyzer) -> None:
+    from searchidx.search import open_index
+    from searchidx.writer import build
+
+    crowd = ", ".join([f"Member Number{i}" for i in range(300)] + ["Jane Roe"])
+    digest = tmp_path / "2024" / "05" / "01.md"
+    digest.parent.mkdir(parents=True)
+    digest.write_text(
+        "## Daily Papers (2024-05-01)\n\n"
+        "### [A Large Collaboration](https://arxiv.org/abs/2405.00001)\n\nVote: 50\n\n"
+        f"Authors: {crowd}\n\n- 많은 저자가 참여한 벤치마크입니다.\n\n"
+        "### [A Small Paper](https://arxiv.org/abs/2405.00002)\n\nVote: 1\n\n"
+        "Authors: Jane Doe, Richard Roe\n\n- 작은 논문입니다.\n",
+        encoding="utf-8",
+    )
+    build([tmp_path / "2024"], tmp_path / "idx", analyzer=analyzer)
+    index = open_index(tmp_path / "idx", analyzer=analyzer)
+    assert ids(index.search("Jane Roe"))[0] == "2405.00001"  # the name, not its two halves
+    assert ids(index.search('author:"Jane Roe"')) == ["2405.00001"]
