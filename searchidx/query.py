@@ -46,7 +46,7 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
     "title": 2.0,
     "authors": 2.0,
     "body": 1.0,
-    "sec_new": 0.5,
+    "sec_new": 0.25,
 }
 #: With ``match="blend"``, how much more a paper with every word scores than its word scores.
 ALL_WORDS_BOOST = 1.0
