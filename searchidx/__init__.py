@@ -5,6 +5,8 @@ The public API is the names in ``__all__``; everything else may change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from searchidx.errors import (
     IndexCorruptError,
     IndexLockedError,
@@ -15,7 +17,6 @@ from searchidx.errors import (
     QueryError,
     SearchidxError,
 )
-from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from searchidx.highlight import Snippet

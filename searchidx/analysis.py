@@ -31,18 +31,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import deque
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from kiwipiepy import Kiwi, Token
 
-__all__ = ["Term", "Mode", "Analyzer", "default_analyzer"]
+__all__ = ["Term", "Mode", "TermAnalyzer", "Analyzer", "default_analyzer"]
 
 Mode = Literal["index", "query"]
 
@@ -60,6 +60,16 @@ class Term:
     start: int
     end: int
     position: int
+
+
+class TermAnalyzer(Protocol):
+    """What query building needs of an analyzer: :meth:`Analyzer.analyze`.
+
+    :class:`Analyzer` is one; so is :class:`searchidx.lexicon.QueryAnalyzer`, which answers
+    from the words an index has seen before it loads Kiwi.
+    """
+
+    def analyze(self, text: str, mode: Mode = "index") -> list[Term]: ...
 
 
 # What each content-bearing Kiwi tag yields; morphemes of any other tag give no term.
@@ -84,12 +94,12 @@ _STRAY_PARTICLES = frozenset({"은", "는", "이", "가", "을", "를", "과", "
 
 # Identifiers of Latin letters and digits joined by - _ . (only those mixing letters and
 # digits are protected); URLs and e-mail addresses are matched only to be left to Kiwi.
-_LATIN = "A-Za-z\u00c0-\u024f"
+_LATIN_LETTERS = "A-Za-z\u00c0-\u024f"
 _SPAN_RE = re.compile(
     r"(?P<skip>(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+)"
-    rf"|(?P<ident>[{_LATIN}0-9]+(?:[-_.][{_LATIN}0-9]+)*)"
+    rf"|(?P<ident>[{_LATIN_LETTERS}0-9]+(?:[-_.][{_LATIN_LETTERS}0-9]+)*)"
 )
-_HAS_LETTER_AND_DIGIT = re.compile(rf"(?=.*[{_LATIN}])(?=.*[0-9])")
+_HAS_LETTER_AND_DIGIT = re.compile(rf"(?=.*[{_LATIN_LETTERS}])(?=.*[0-9])")
 _PART_SEP = re.compile(r"[-_]")
 _LETTER_HEAD = re.compile(r"[^\W\d_]{2,}(?=[0-9])")
 _URL_PARTS = re.compile(r"[^a-z0-9]+")

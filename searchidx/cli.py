@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import click
 import orjson
@@ -26,11 +26,13 @@ MAX_WIDTH = 100
 
 
 class CommandError(click.ClickException):
-    """A library error shown as one ``Error:`` line; exit 2 for bad queries, else 1."""
+    """A library error shown as one ``Error:`` line, exit status 1."""
 
-    def __init__(self, error: SearchidxError) -> None:
-        super().__init__(str(error))
-        self.exit_code = 2 if isinstance(error, QueryError) else 1
+
+class BadQueryError(CommandError):
+    """A query or option the library rejected: one ``Error:`` line, exit status 2."""
+
+    exit_code = 2
 
 
 @contextlib.contextmanager
@@ -38,8 +40,10 @@ def library_errors() -> Iterator[None]:
     """Turn :class:`SearchidxError` into a one-line CLI error; let bugs through."""
     try:
         yield
+    except QueryError as error:
+        raise BadQueryError(str(error)) from error
     except SearchidxError as error:
-        raise CommandError(error) from error
+        raise CommandError(str(error)) from error
 
 
 def use_color() -> bool:
@@ -124,7 +128,7 @@ def build(paths: tuple[str, ...], index_path: str | None, full: bool) -> None:
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[object]:
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
     """A progress callback drawing a bar on stderr when it is a terminal, else silent."""
     if not sys.stderr.isatty():
         yield None
@@ -234,7 +238,9 @@ def serve(index_path: str | None, host: str, port: int) -> None:
     """
     import logging
 
-    from searchidx.server import make_server  # imported here: http.server slows every other command
+    from searchidx.server import (
+        make_server,  # imported here: http.server slows every other command
+    )
 
     with library_errors():
         index = open_index(index_path)

@@ -26,8 +26,8 @@ A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseP
 from __future__ import annotations
 
 import ast
-import dataclasses
 import codecs
+import dataclasses
 import datetime as _dt
 import os
 import re
@@ -190,9 +190,9 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
             continue
         if entry is None or not line:
             continue
-        problem = _read_entry_line(entry, line, raw)
-        if problem:
-            problems.append(ParseProblem(path, number, problem))
+        entry_problem = _read_entry_line(entry, line, raw)
+        if entry_problem:
+            problems.append(ParseProblem(path, number, entry_problem))
     close()
     return papers, problems
 

@@ -28,7 +28,7 @@ from typing import Literal
 
 import tantivy
 
-from searchidx.analysis import Analyzer, Term
+from searchidx.analysis import Term, TermAnalyzer
 
 __all__ = [
     "Clause",
@@ -130,7 +130,7 @@ def parse_query_text(text: str) -> list[Clause]:
 
 def build_query(
     schema: tantivy.Schema,
-    analyzer: Analyzer,
+    analyzer: TermAnalyzer,
     text: str,
     *,
     field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
@@ -263,7 +263,7 @@ def _phrase_bonus(
     schema: tantivy.Schema, words: Sequence[Sequence[str]], field_weights: Mapping[str, float]
 ) -> tantivy.Query:
     """A bonus where the words stand together; a whole author name scores a fixed amount."""
-    sequence = [(i, alternatives[0]) for i, alternatives in enumerate(words)]
+    sequence = _positioned(words)
     parts = []
     for name, fw in field_weights.items():
         if fw <= 0:
@@ -279,7 +279,7 @@ def _phrase_bonus(
 
 
 def _clause_query(
-    schema: tantivy.Schema, analyzer: Analyzer, clause: Clause, field_weights: Mapping[str, float]
+    schema: tantivy.Schema, analyzer: TermAnalyzer, clause: Clause, field_weights: Mapping[str, float]
 ) -> tuple[tantivy.Query | None, set[str]]:
     """The query of a phrase, field-limited or excluded clause (None if it has no terms)."""
     words = _words(analyzer.analyze(clause.text, "query"))
@@ -288,9 +288,11 @@ def _clause_query(
     fields = [clause.field] if clause.field else [n for n, w in field_weights.items() if w > 0]
     terms = {t for alternatives in words for t in alternatives}
     if clause.phrase or clause.field == "authors":
-        sequence = [(i, alternatives[0]) for i, alternatives in enumerate(words)]
+        sequence = _positioned(words)
         per_field = [
-            tantivy.Query.phrase_query(schema, name, sequence) if len(sequence) > 1 else tantivy.Query.term_query(schema, name, sequence[0][1])
+            tantivy.Query.phrase_query(schema, name, sequence)
+            if len(sequence) > 1
+            else tantivy.Query.term_query(schema, name, words[0][0])
             for name in fields
         ]
         query = _any(per_field)
@@ -298,12 +300,17 @@ def _clause_query(
             # Every paper of the author counts the same; the vote prior orders them.
             query = tantivy.Query.const_score_query(query, AUTHOR_NAME_SCORE)
     else:
-        query = _combine(
-            [_any([tantivy.Query.term_query(schema, name, t) for name in fields for t in alternatives]) for alternatives in words],
-            [],
-            [],
-        )
+        each_word = [
+            _any([tantivy.Query.term_query(schema, name, t) for name in fields for t in alternatives])
+            for alternatives in words
+        ]
+        query = _combine(each_word, [], [])
     return query, terms
+
+
+def _positioned(words: Sequence[Sequence[str]]) -> list[str | tuple[int, str]]:
+    """Each word's first alternative with its offset, the form phrase queries take."""
+    return [(i, alternatives[0]) for i, alternatives in enumerate(words)]
 
 
 def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:

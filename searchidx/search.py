@@ -25,13 +25,24 @@ from searchidx.errors import QueryError
 from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
 from searchidx.highlight import Snippet, make_snippets
+from searchidx.index import (
+    current_generation,
+    open_current,
+    resolve_index_path,
+    tantivy_errors,
+)
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
-from searchidx.index import current_generation, open_current, resolve_index_path, tantivy_errors
-from searchidx.query import DEFAULT_FIELD_WEIGHTS, MatchMode, QueryPlan, build_query, parse_arxiv_id
+from searchidx.query import (
+    DEFAULT_FIELD_WEIGHTS,
+    MatchMode,
+    QueryPlan,
+    build_query,
+    parse_arxiv_id,
+)
 from searchidx.records import Paper
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 from searchidx.similar import related_query
 from searchidx.termstore import StoredAnalysis, decode_terms
-from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 
 __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
 
@@ -316,7 +327,8 @@ class SearchIndex:
             options["weight_by_field"] = prior_field(weight)
         with tantivy_errors(self.root):
             result = now.searcher.search(query, limit, **options)
-        return int(result.count or 0), list(result.hits)
+        # tantivy.pyi omits SearchResult.count, which search(count=True) fills in.
+        return int(result.count or 0), list(result.hits)  # type: ignore[attr-defined]
 
     def _hit(
         self, now: _Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int

@@ -150,7 +150,7 @@ class SearchServer(ThreadingHTTPServer):
         self._index = index
         self._lock = threading.Lock()
         self.static = {
-            path: (resources.files("searchidx").joinpath("static", name).read_bytes(), content_type)
+            path: ((resources.files("searchidx") / "static" / name).read_bytes(), content_type)
             for path, (name, content_type) in STATIC_FILES.items()
         }
         self.loopback_only = _is_loopback(address[0])
@@ -159,6 +159,7 @@ class SearchServer(ThreadingHTTPServer):
     def url(self) -> str:
         """The address to open in a browser."""
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         host = f"[{host}]" if ":" in str(host) else host
         return f"http://{host}:{port}/"
 

@@ -55,7 +55,14 @@ from searchidx.index import (
     write_meta,
 )
 from searchidx.lexicon import LEXICON_FILE, LexiconWriter, chunks_of
-from searchidx.manifest import Manifest, PaperPrint, paper_print, read_manifest, scan_files, write_manifest
+from searchidx.manifest import (
+    Manifest,
+    PaperPrint,
+    paper_print,
+    read_manifest,
+    scan_files,
+    write_manifest,
+)
 from searchidx.parse import _digest_files, parse_paths
 from searchidx.records import Paper, ParseProblem
 from searchidx.termstore import decode_terms, encode_terms
@@ -232,8 +239,8 @@ def _update(
     ):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         if keep:
-            for paper, terms in _stored_terms(old_generation, keep):
-                writer.add_document(analysed_document(paper, terms))
+            for paper, stored in _stored_terms(old_generation, keep):
+                writer.add_document(analysed_document(paper, stored))
         done = 0
         for batch, terms in kiwi_side.batches():
             for paper, paper_terms in zip(batch, terms):

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import SAMPLE_DATA
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -19,11 +20,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from test_server import HOSTILE_TITLE, serving, write_hostile_digest
 
-from conftest import SAMPLE_DATA
 from searchidx.server import SearchServer
 from searchidx.writer import build
-from test_server import HOSTILE_TITLE, serving, write_hostile_digest
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -8,11 +8,10 @@ from pathlib import Path
 import jsonschema
 import orjson
 from click.testing import CliRunner
+from conftest import ROOT, SAMPLE_DATA
 
 from searchidx.cli import cli
 from searchidx.parse import parse_paths
-
-from conftest import ROOT, SAMPLE_DATA
 
 SCHEMA = json.loads((ROOT / "schema" / "paper.schema.json").read_text(encoding="utf-8"))
 

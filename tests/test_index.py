@@ -7,7 +7,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from searchidx import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
+from searchidx import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+)
 from searchidx.index import build_lock, current_generation, resolve_index_path
 from searchidx.search import open_index
 from searchidx.writer import build

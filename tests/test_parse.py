@@ -9,12 +9,17 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import CORPUS, ROOT, SAMPLE_DATA
 
 from searchidx.errors import InputError
-from searchidx.parse import ParseResult, parse_file, parse_paths, parse_text, read_digest
+from searchidx.parse import (
+    ParseResult,
+    parse_file,
+    parse_paths,
+    parse_text,
+    read_digest,
+)
 from searchidx.records import Paper, ParseProblem, Section
-
-from conftest import CORPUS, ROOT, SAMPLE_DATA
 
 TRIO = ["What's New", "Technical Details", "Performance Highlights"]
 SCHEMA = json.loads((ROOT / "schema" / "paper.schema.json").read_text(encoding="utf-8"))

@@ -12,13 +12,20 @@ from urllib.parse import quote, urlencode
 import orjson
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SAMPLE_DATA
 from jsonschema import Draft202012Validator
 
-from conftest import ROOT, SAMPLE_DATA
 from searchidx.cli import cli
 from searchidx.errors import QueryError
 from searchidx.search import open_index
-from searchidx.server import DEFAULT_HOST, DEFAULT_PORT, MAX_QUERY_CHARS, SearchServer, make_server, search_options
+from searchidx.server import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    MAX_QUERY_CHARS,
+    SearchServer,
+    make_server,
+    search_options,
+)
 from searchidx.writer import build
 
 SEARCH_SCHEMA = Draft202012Validator(orjson.loads((ROOT / "schema" / "search.schema.json").read_bytes()))
