@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from searchidx.analysis import Mode
 from searchidx.records import Paper
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -87,13 +88,13 @@ class Fts5System:
         return [row[0] for row in rows]
 
 
-def load_analyzer() -> tuple[Callable[[str, str], list[str]], str]:
+def load_analyzer() -> tuple[Callable[[str, Mode], list[str]], str]:
     """searchidx's analyzer as ``(text, mode) -> terms``, and a name that changes with its source."""
     from searchidx import analysis
 
     analyzer = analysis.default_analyzer()
 
-    def analyze(text: str, mode: str) -> list[str]:
+    def analyze(text: str, mode: Mode) -> list[str]:
         return [term.text for term in analyzer.analyze(text, mode)]
 
     source = Path(analysis.__file__)
@@ -112,7 +113,7 @@ class Bm25sSystem:
 
     name = "bm25s-kiwi"
 
-    def __init__(self, papers: Sequence[Paper], analyze: Callable[[str, str], list[str]],
+    def __init__(self, papers: Sequence[Paper], analyze: Callable[[str, Mode], list[str]],
                  analyzer_name: str) -> None:
         import bm25s
 
