@@ -195,18 +195,25 @@ def write_papers(
     index = create_generation_index(generation)
     with _KiwiSide(generation, papers, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        done = 0
-        for batch, terms in kiwi_side.batches():
-            for paper, paper_terms in zip(batch, terms):
-                writer.add_document(analysed_document(paper, paper_terms))
-            done += len(batch)
-            if progress:
-                progress(done, len(papers))
-        committing = time.perf_counter()
-        writer.commit()
-        writer.wait_merging_threads()
-        kiwi_side.seconds["commit"] = time.perf_counter() - committing
+        _write_analysed(writer, kiwi_side, len(papers), progress)
     return kiwi_side.seconds
+
+
+def _write_analysed(
+    writer: tantivy.IndexWriter, kiwi_side: _KiwiSide, total: int, progress: ProgressCallback | None
+) -> None:
+    """Add papers as Kiwi's side hands them over, then commit (the commit is timed)."""
+    done = 0
+    for batch, terms in kiwi_side.batches():
+        for paper, paper_terms in zip(batch, terms):
+            writer.add_document(analysed_document(paper, paper_terms))
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    committing = time.perf_counter()
+    writer.commit()
+    writer.wait_merging_threads()
+    kiwi_side.seconds["commit"] = time.perf_counter() - committing
 
 
 def _update(
@@ -241,17 +248,7 @@ def _update(
         if keep:
             for paper, stored in _stored_terms(old_generation, keep):
                 writer.add_document(analysed_document(paper, stored))
-        done = 0
-        for batch, terms in kiwi_side.batches():
-            for paper, paper_terms in zip(batch, terms):
-                writer.add_document(analysed_document(paper, paper_terms))
-            done += len(batch)
-            if progress:
-                progress(done, len(to_add))
-        committing = time.perf_counter()
-        writer.commit()
-        writer.wait_merging_threads()
-        kiwi_side.seconds["commit"] = time.perf_counter() - committing
+        _write_analysed(writer, kiwi_side, len(to_add), progress)
     stages.update(kiwi_side.seconds)
     if changed or removed:
         return "reindex", len(to_add)

@@ -55,3 +55,21 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, ana
     path = tmp_path_factory.mktemp("corpus-index")
     build([corpus_dir], path, analyzer=analyzer)
     return open_index(path, analyzer=analyzer)
+
+
+@pytest.fixture(scope="session")
+def glossary_index_dir(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Path:
+    """A read-only index of tests/fixtures/glossary (papers glossing terms in two languages)."""
+    from searchidx.writer import build
+
+    path = tmp_path_factory.mktemp("glossary-index")
+    build([FIXTURES / "glossary"], path, analyzer=analyzer)
+    return path
+
+
+@pytest.fixture(scope="session")
+def glossary_index(glossary_index_dir: Path, analyzer):
+    """The searchable view of :func:`glossary_index_dir`."""
+    from searchidx.search import open_index
+
+    return open_index(glossary_index_dir, analyzer=analyzer)

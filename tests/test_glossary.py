@@ -19,44 +19,32 @@ from searchidx.writer import build
 SCHEMA = Path(__file__).resolve().parent.parent / "schema" / "search.schema.json"
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path, analyzer) -> Path:
-    path = tmp_path_factory.mktemp("glossary-index")
-    build([fixtures_dir / "glossary"], path, analyzer=analyzer)
-    return path
-
-
-@pytest.fixture(scope="module")
-def index(index_dir: Path, analyzer) -> SearchIndex:
-    return open_index(index_dir, analyzer=analyzer)
-
-
 def ids(result) -> list[str]:
     return [hit.arxiv_id for hit in result.hits]
 
 
-def targets(index: SearchIndex, key: str) -> set[str]:
-    return {entry.target for entry in index.glossary.lookup(key)}
+def targets(glossary_index: SearchIndex, key: str) -> set[str]:
+    return {entry.target for entry in glossary_index.glossary.lookup(key)}
 
 
 def paper(arxiv_id: str, *texts: str) -> Paper:
     return Paper(arxiv_id, f"https://arxiv.org/abs/{arxiv_id}", "A Title", sections=tuple(Section("summary", t) for t in texts))
 
 
-def test_glosses_are_mined_in_both_directions_as_index_terms(index: SearchIndex) -> None:
-    assert targets(index, "환각") == {"hallucin"}
-    assert targets(index, "hallucin") == {"환각"}
+def test_glosses_are_mined_in_both_directions_as_index_terms(glossary_index: SearchIndex) -> None:
+    assert targets(glossary_index, "환각") == {"hallucin"}
+    assert targets(glossary_index, "hallucin") == {"환각"}
     # "선호 최적화(preference optimization)" and "Preference Optimization(선호 최적화)" count together.
-    [entry] = index.glossary.lookup("prefer optim")
+    [entry] = glossary_index.glossary.lookup("prefer optim")
     assert (entry.target, entry.count, entry.form) == ("선호 최적", 2, "선호 최적화")
 
 
-def test_a_long_form_and_its_abbreviation_both_gloss_the_term(index: SearchIndex) -> None:
-    assert targets(index, "대형 언어 모델") == {"larg languag model", "llm"}
+def test_a_long_form_and_its_abbreviation_both_gloss_the_term(glossary_index: SearchIndex) -> None:
+    assert targets(glossary_index, "대형 언어 모델") == {"larg languag model", "llm"}
 
 
-def test_example_lists_and_words_before_particles_are_not_mined(index: SearchIndex) -> None:
-    keys = {key for pair in index.glossary.to_dict()["pairs"] for key in (pair["ko"], pair["en"])}
+def test_example_lists_and_words_before_particles_are_not_mined(glossary_index: SearchIndex) -> None:
+    keys = {key for pair in glossary_index.glossary.to_dict()["pairs"] for key in (pair["ko"], pair["en"])}
     assert not any("gpt" in key or "연구" in key for key in keys)  # "(예: GPT-4, Claude)", "본 연구에서는 환각(...)"
 
 
@@ -76,79 +64,81 @@ def test_pairs_seen_fewer_than_min_count_times_are_dropped(analyzer) -> None:
     assert len(mine_glossary(papers, analyzer, min_count=2)) == 0
 
 
-def test_english_query_finds_papers_that_only_say_it_in_korean(index: SearchIndex) -> None:
-    expanded = index.search("hallucination", vote_weight=0.0)
-    plain = index.search("hallucination", vote_weight=0.0, expand=False)
+def test_english_query_finds_papers_that_only_say_it_in_korean(glossary_index: SearchIndex) -> None:
+    expanded = glossary_index.search("hallucination", vote_weight=0.0)
+    plain = glossary_index.search("hallucination", vote_weight=0.0, expand=False)
     assert "2408.00004" in ids(expanded)  # says only 환각
     assert "2408.00004" not in ids(plain)
     assert expanded.expansions == (("hallucin", "환각", EXPANSION_WEIGHT),)
     assert plain.expansions == ()
 
 
-def test_korean_multi_word_query_finds_the_english_phrase(index: SearchIndex) -> None:
-    expanded = index.search("선호 최적화")
+def test_korean_multi_word_query_finds_the_english_phrase(glossary_index: SearchIndex) -> None:
+    expanded = glossary_index.search("선호 최적화")
     assert "2408.00007" in ids(expanded)  # says only "preference optimization"
-    assert "2408.00007" not in ids(index.search("선호 최적화", expand=False, match="all"))
+    assert "2408.00007" not in ids(glossary_index.search("선호 최적화", expand=False, match="all"))
     assert expanded.expansions == (("선호 최적", "prefer optim", EXPANSION_WEIGHT),)
 
 
-def test_translations_weigh_less_than_direct_matches(index: SearchIndex) -> None:
-    scores = {hit.arxiv_id: hit.score for hit in index.search("hallucination", vote_weight=0.0).hits}
+def test_translations_weigh_less_than_direct_matches(glossary_index: SearchIndex) -> None:
+    scores = {hit.arxiv_id: hit.score for hit in glossary_index.search("hallucination", vote_weight=0.0).hits}
     # 2408.00003 writes "hallucination" once; 2408.00004 writes "환각" twice.
     assert scores["2408.00004"] < scores["2408.00003"]
 
 
-def test_translated_words_are_highlighted(index: SearchIndex) -> None:
-    hit = next(h for h in index.search("hallucination").hits if h.arxiv_id == "2408.00004")
+def test_translated_words_are_highlighted(glossary_index: SearchIndex) -> None:
+    hit = next(h for h in glossary_index.search("hallucination").hits if h.arxiv_id == "2408.00004")
     marked = {s.text[a:b] for s in hit.snippets for a, b in s.highlights}
     assert "환각" in marked
 
 
-def test_query_json_lists_expansions_and_no_expand_turns_them_off(index_dir: Path) -> None:
+def test_query_json_lists_expansions_and_no_expand_turns_them_off(glossary_index_dir: Path) -> None:
     runner = CliRunner()
-    out = runner.invoke(cli, ["query", "hallucination", "--index", str(index_dir), "--json"], catch_exceptions=False)
+    out = runner.invoke(cli, ["query", "hallucination", "--index", str(glossary_index_dir), "--json"], catch_exceptions=False)
     document = orjson.loads(out.output)
     Draft202012Validator(orjson.loads(SCHEMA.read_bytes())).validate(document)
     assert document["expansions"] == [{"word": "hallucin", "term": "환각", "weight": EXPANSION_WEIGHT}]
-    args = ["query", "hallucination", "--index", str(index_dir), "--json", "--no-expand"]
+    args = ["query", "hallucination", "--index", str(glossary_index_dir), "--json", "--no-expand"]
     plain = orjson.loads(runner.invoke(cli, args, catch_exceptions=False).output)
     assert plain["expansions"] == []
     assert "2408.00004" not in [hit["arxiv_id"] for hit in plain["hits"]]
 
 
-def test_glossary_command_shows_both_directions_with_counts(index_dir: Path) -> None:
+def test_glossary_command_shows_both_directions_with_counts(glossary_index_dir: Path) -> None:
     runner = CliRunner()
-    out = runner.invoke(cli, ["glossary", "hallucination", "--index", str(index_dir)], catch_exceptions=False)
+    out = runner.invoke(cli, ["glossary", "hallucination", "--index", str(glossary_index_dir)], catch_exceptions=False)
     assert out.exit_code == 0
     assert out.output == "hallucin:\n  환각  [환각]  3x\n"
-    out = runner.invoke(cli, ["glossary", "선호 최적화", "--index", str(index_dir), "--json"], catch_exceptions=False)
+    out = runner.invoke(cli, ["glossary", "선호 최적화", "--index", str(glossary_index_dir), "--json"], catch_exceptions=False)
     assert orjson.loads(out.output) == {
         "term": "선호 최적화",
-        "matches": [{"words": "선호 최적", "translations": [{"term": "prefer optim", "form": "preference optimization", "count": 2}]}],
+        "matches": [
+            {"words": "선호 최적", "translations": [{"term": "prefer optim", "form": "preference optimization", "count": 2}]}
+        ],
     }
 
 
-def test_glossary_command_exits_1_for_an_unknown_term(index_dir: Path) -> None:
-    out = CliRunner().invoke(cli, ["glossary", "양자 컴퓨터", "--index", str(index_dir)], catch_exceptions=False)
+def test_glossary_command_exits_1_for_an_unknown_term(glossary_index_dir: Path) -> None:
+    out = CliRunner().invoke(cli, ["glossary", "양자 컴퓨터", "--index", str(glossary_index_dir)], catch_exceptions=False)
     assert out.exit_code == 1
     assert "no glossary entry" in out.output
 
 
 def test_an_index_without_a_glossary_searches_without_expansions(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
     build([fixtures_dir / "glossary"], tmp_path, analyzer=analyzer)
-    index = open_index(tmp_path, analyzer=analyzer)
-    (index.generation / GLOSSARY_FILE).unlink()
-    result = index.search("hallucination")
+    glossary_index = open_index(tmp_path, analyzer=analyzer)
+    (glossary_index.generation / GLOSSARY_FILE).unlink()
+    result = glossary_index.search("hallucination")
     assert result.expansions == ()
     assert "2408.00004" not in ids(result)
 
 
 def test_a_damaged_glossary_is_reported_as_a_damaged_index(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
     build([fixtures_dir / "glossary"], tmp_path, analyzer=analyzer)
-    index = open_index(tmp_path, analyzer=analyzer)
-    (index.generation / GLOSSARY_FILE).write_bytes(b'{"pairs": [{"ko": 1}]}')
+    glossary_index = open_index(tmp_path, analyzer=analyzer)
+    (glossary_index.generation / GLOSSARY_FILE).write_bytes(b'{"pairs": [{"ko": 1}]}')
     with pytest.raises(IndexCorruptError, match="glossary"):
-        index.search("hallucination")
+        glossary_index.search("hallucination")
 
 
 def test_real_corpus_glossary_has_the_issue_examples(corpus_index: SearchIndex) -> None:
