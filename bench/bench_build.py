@@ -38,8 +38,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perfkit import (  # noqa: E402
     CONSOLE_SCRIPT,
+    DEFAULT_CORPUS,
     FTS5_BUILD,
     FTS5_QUERY,
+    MIXED_QUERIES,
     PYTHON,
     ROOT,
     dir_bytes,
@@ -50,32 +52,10 @@ from perfkit import (  # noqa: E402
     summary_ms,
 )
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
 DEFAULT_JSON = ROOT / "bench" / "out" / "build.json"
 
 #: 20 mixed queries: Korean and English words, phrases, mixed script, field syntax, an id.
-QUERIES = (
-    "양자화",
-    "강화학습",
-    "멀티모달",
-    "에이전트",
-    "벤치마크",
-    "토크나이저",
-    "diffusion",
-    "hallucination",
-    "LoRA",
-    "GPT-4o",
-    "retrieval augmented generation",
-    "mixture of experts",
-    "speculative decoding",
-    '"preference optimization"',
-    'author:"Yu Zhao"',
-    "2406.11430",
-    "KV 캐시",
-    "비디오 생성",
-    "추론 속도",
-    "contrastive learning 이미지",
-)
+QUERIES = (*MIXED_QUERIES[:15], "2406.11430", *MIXED_QUERIES[15:])
 
 FLOOR = """
 import json, resource, sys, time

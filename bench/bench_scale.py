@@ -33,32 +33,20 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perfkit import CONSOLE_SCRIPT, PYTHON, ROOT, dir_bytes, precompile, run_child, summary_ms  # noqa: E402
-
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
-DEFAULT_JSON = ROOT / "bench" / "out" / "scale.json"
-QUERIES = (
-    "양자화",
-    "강화학습",
-    "멀티모달",
-    "에이전트",
-    "벤치마크",
-    "토크나이저",
-    "diffusion",
-    "hallucination",
-    "LoRA",
-    "GPT-4o",
-    "retrieval augmented generation",
-    "mixture of experts",
-    "speculative decoding",
-    '"preference optimization"',
-    'author:"Yu Zhao"',
-    "KV 캐시",
-    "비디오 생성",
-    "추론 속도",
-    "모델",
-    "contrastive learning 이미지",
+from perfkit import (  # noqa: E402
+    CONSOLE_SCRIPT,
+    DEFAULT_CORPUS,
+    MIXED_QUERIES,
+    PYTHON,
+    ROOT,
+    dir_bytes,
+    precompile,
+    run_child,
+    summary_ms,
 )
+
+DEFAULT_JSON = ROOT / "bench" / "out" / "scale.json"
+QUERIES = (*MIXED_QUERIES[:18], "모델", *MIXED_QUERIES[18:])
 COLD_QUERIES = ("양자화", "diffusion", "retrieval augmented generation", "에이전트", "LoRA")
 
 

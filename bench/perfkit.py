@@ -21,6 +21,31 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CONSOLE_SCRIPT = str(Path(PYTHON).with_name("searchidx"))
 TIME = "/usr/bin/time"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
+
+#: Mixed queries both benchmarks time: Korean and English words, phrases, mixed script,
+#: field syntax; each benchmark adds the one or two queries that suit its collection.
+MIXED_QUERIES = (
+    "양자화",
+    "강화학습",
+    "멀티모달",
+    "에이전트",
+    "벤치마크",
+    "토크나이저",
+    "diffusion",
+    "hallucination",
+    "LoRA",
+    "GPT-4o",
+    "retrieval augmented generation",
+    "mixture of experts",
+    "speculative decoding",
+    '"preference optimization"',
+    'author:"Yu Zhao"',
+    "KV 캐시",
+    "비디오 생성",
+    "추론 속도",
+    "contrastive learning 이미지",
+)
 
 
 @dataclass(frozen=True)
