@@ -34,10 +34,9 @@ import threading
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from kiwipiepy import Kiwi, Token
@@ -47,13 +46,13 @@ __all__ = ["Term", "Mode", "TermAnalyzer", "Analyzer", "default_analyzer"]
 Mode = Literal["index", "query"]
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One index term.
 
     ``start``/``end`` are character (not byte) offsets into the analysed string, so
     ``text[start:end]`` is the term's surface. Terms with equal ``position`` are
-    alternatives of each other (stacked, like synonyms).
+    alternatives of each other (stacked, like synonyms). A named tuple: a build makes
+    about a million of them.
     """
 
     text: str
@@ -104,6 +103,7 @@ _PART_SEP = re.compile(r"[-_]")
 _LETTER_HEAD = re.compile(r"[^\W\d_]{2,}(?=[0-9])")
 _URL_PARTS = re.compile(r"[^a-z0-9]+")
 _URL_NOISE = frozenset({"", "http", "https", "www"})
+_ALNUM = re.compile(r"[^\W_]")  # str.isalnum of one character
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _JAMO_TAIL = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")  # vowel and final jamo compose backwards
 
@@ -367,12 +367,15 @@ def _terms(tokens: Sequence[Token], text: str, boundary: list[int] | None, mode:
             alternatives = _alternatives(kind, token, previous, text, mode)
         prefixes.clear()
         previous = token
-        # A sign with nothing to search for (a lone accent folds to a space) is no term.
-        alternatives = [alt for alt in alternatives if any(ch.isalnum() for ch in alt)]
-        if alternatives:
-            position += 1
-            s, e = (boundary[start], boundary[token.end]) if boundary else (start, token.end)
-            out.extend(Term(alt, s, e, position) for alt in alternatives)
+        s, e = (boundary[start], boundary[token.end]) if boundary else (start, token.end)
+        placed = False
+        for alt in alternatives:
+            # A sign with nothing to search for (a lone accent folds to a space) is no term.
+            if alt.isalnum() or _ALNUM.search(alt):
+                if not placed:
+                    position += 1
+                    placed = True
+                out.append(Term(alt, s, e, position))
     return out
 
 
