@@ -275,13 +275,13 @@ class Analyzer:
             texts, match_options=_kiwi_options(), z_coda=False, pretokenized=_protected_spans
         )
 
-    def tokenize_raw(self, texts: Sequence[str]) -> list[list[Token]]:
+    def tokenize_raw(self, texts: Iterable[str]) -> Iterator[list[Token]]:
         """Kiwi's morphemes of texts already cleaned as ``analyze`` cleans them (NFC, no lone
-        surrogates), with exactly the settings ``analyze_many`` uses.
+        surrogates), with exactly the settings ``analyze_many`` uses, streamed in order.
 
-        The Kiwi-only floor for benchmarks, and what a cache of Kiwi's output stores.
+        The Kiwi-only floor for benchmarks, and what the lexicon stores.
         """
-        return list(self._tokenize(texts))
+        return self._tokenize(texts)
 
     def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
         """Terms of one string (see the module docstring for the rules)."""

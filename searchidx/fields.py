@@ -43,6 +43,7 @@ __all__ = [
     "register_tokenizers",
     "section_field",
     "texts_to_analyze",
+    "section_terms",
     "make_document",
     "day_number",
 ]
@@ -108,6 +109,11 @@ def texts_to_analyze(paper: Paper) -> list[str]:
     return [paper.title, *paper.authors, *(s.text for s in paper.sections)]
 
 
+def section_terms(paper: Paper, terms: Sequence[list[Term]]) -> Sequence[list[Term]]:
+    """The terms of ``paper``'s sections, out of the analysis of :func:`texts_to_analyze`."""
+    return terms[1 + len(paper.authors) :]
+
+
 def day_number(day: _dt.date) -> int:
     """A date as the integer YYYYMMDD, the form the ``day`` and ``latest`` fields hold."""
     return day.year * 10000 + day.month * 100 + day.day
@@ -115,15 +121,11 @@ def day_number(day: _dt.date) -> int:
 
 def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
     """The Tantivy document of ``paper``, given the analysis of :func:`texts_to_analyze`."""
-    n_authors = len(paper.authors)
-    title_terms = terms[0]
-    author_terms = terms[1 : 1 + n_authors]
-    section_terms = terms[1 + n_authors :]
     doc = tantivy.Document()
     doc.add_text("arxiv_id", paper.arxiv_id)
-    doc.add_pre_tokenized_text("title", _pretokenized([(paper.title, title_terms)]))
-    doc.add_pre_tokenized_text("authors", _pretokenized(list(zip(paper.authors, author_terms))))
-    sections = [(s.text, t) for s, t in zip(paper.sections, section_terms)]
+    doc.add_pre_tokenized_text("title", _pretokenized([(paper.title, terms[0])]))
+    doc.add_pre_tokenized_text("authors", _pretokenized(list(zip(paper.authors, terms[1 : 1 + len(paper.authors)]))))
+    sections = [(s.text, t) for s, t in zip(paper.sections, section_terms(paper, terms))]
     doc.add_pre_tokenized_text("body", _pretokenized(sections))
     by_field: dict[str, list[tuple[str, list[Term]]]] = {}
     for section, parts in zip(paper.sections, sections):

@@ -5,15 +5,18 @@ The digests gloss technical terms in parentheses, in either direction::
     환각(hallucination)            대형 언어 모델(Large Language Models; LLMs)
     LLM(대형 언어 모델)             직접 선호 최적화(DPO)
 
-Mining (at build time, :func:`mine_glossary`) reads every ``outside(inside)`` where one side
-is Hangul and the other Latin. Both sides are analysed with the index's
-:class:`~searchidx.analysis.Analyzer`, so glossary entries are sequences of index terms
-and match query terms directly. The inside is delimited by the parentheses (a list
+Mining (at build time, :class:`GlossaryCounts`) reads every ``outside(inside)`` where one side
+is Hangul and the other Latin, in the terms the index's
+:class:`~searchidx.analysis.Analyzer` gave the summary for the index, so glossary entries
+are sequences of index terms, match query terms directly and cost a build no second
+analysis. The inside is delimited by the parentheses (a list
 ``(Large Language Models, LLMs)`` gives one inside per item); where the outside starts is
 not written, so every run of up to :data:`MAX_TERMS` nouns ending at the parenthesis is a
 candidate, and counting decides: a candidate is kept unless longer candidates explain most
 of its occurrences (``대형 언어 모델`` and ``대규모 언어 모델`` both gloss ``LLMs``, so
 ``언어 모델`` alone does not). Pairs seen fewer than ``min_count`` times are dropped.
+The counts behind that choice add up paper by paper and are kept with the index generation
+(``glossary-counts.json``), so adding papers to an index adds their counts and selects again.
 
 The glossary is stored in the index generation (``glossary.json``) and turned into query
 expansions: every entry maps its terms, joined by single spaces, to the other side's terms
@@ -40,6 +43,8 @@ from searchidx.records import Paper
 
 __all__ = [
     "GLOSSARY_FILE",
+    "COUNTS_FILE",
+    "GlossaryCounts",
     "MIN_COUNT",
     "EXPANSION_WEIGHT",
     "GlossaryEntry",
@@ -47,9 +52,12 @@ __all__ = [
     "mine_glossary",
     "save_glossary",
     "load_glossary",
+    "save_counts",
+    "load_counts",
 ]
 
 GLOSSARY_FILE = "glossary.json"
+COUNTS_FILE = "glossary-counts.json"
 #: Pairs seen fewer times than this are left out (chosen on bench/queries.jsonl).
 MIN_COUNT = 1
 #: Weight of a translation relative to the query word itself (chosen on bench/queries.jsonl).
@@ -166,8 +174,12 @@ class Glossary:
 
 def save_glossary(generation: Path, glossary: Glossary) -> None:
     """Write ``glossary`` into an index generation directory, durably (before it is published)."""
-    with open(generation / GLOSSARY_FILE, "wb") as handle:
-        handle.write(orjson.dumps(glossary.to_dict()))
+    _write_durably(generation / GLOSSARY_FILE, orjson.dumps(glossary.to_dict()))
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -197,47 +209,120 @@ class _Gloss:
     inside_is_korean: bool
 
 
+class _InsideCounts:
+    """The glosses of one inside: how it is written and what outside runs it follows."""
+
+    __slots__ = ("korean", "forms", "outside")
+
+    def __init__(self, korean: bool) -> None:
+        self.korean = korean
+        self.forms: Counter[str] = Counter()
+        self.outside: dict[Key, Counter[str]] = defaultdict(Counter)
+
+
+class GlossaryCounts:
+    """Counts of the glosses in some papers' summaries; adding papers adds counts.
+
+    :meth:`glossary` selects the pairs. An index generation keeps the counts
+    (:func:`save_counts`) so that an incremental build counts only the papers it adds.
+    """
+
+    def __init__(self) -> None:
+        self._insides: dict[Key, _InsideCounts] = {}
+
+    def add(self, paper: Paper, section_terms: Sequence[Sequence[Term]]) -> None:
+        """Count the glosses of ``paper``, given the index terms of each of its sections."""
+        for section, terms in zip(paper.sections, section_terms):
+            for start, open_at, end in _snippet_spans(section.text):
+                inside = [
+                    Term(t.text, t.start - start, t.end - start, t.position)
+                    for t in terms
+                    if start <= t.start and t.end <= end
+                ]
+                for gloss in _glosses(section.text[start:end], open_at - start, inside):
+                    self._count(gloss)
+
+    def _count(self, gloss: _Gloss) -> None:
+        counts = self._insides.get(gloss.inside)
+        if counts is None:
+            counts = self._insides[gloss.inside] = _InsideCounts(gloss.inside_is_korean)
+        counts.forms[gloss.inside_form] += 1
+        for key, form in gloss.outside:
+            counts.outside[key][form] += 1
+
+    def glossary(self, *, min_count: int = MIN_COUNT) -> Glossary:
+        """The pairs these counts select (see the module docstring)."""
+        merged: Counter[tuple[Key, Key]] = Counter()
+        korean_forms: dict[Key, Counter[str]] = defaultdict(Counter)
+        english_forms: dict[Key, Counter[str]] = defaultdict(Counter)
+        for inside, counts in self._insides.items():
+            totals = {key: sum(forms.values()) for key, forms in counts.outside.items()}
+            inside_forms, outside_forms = (korean_forms, english_forms) if counts.korean else (english_forms, korean_forms)
+            for outside, count in _select(totals):
+                merged[(inside, outside) if counts.korean else (outside, inside)] += count
+                outside_forms[outside].update(counts.outside[outside])
+                inside_forms[inside].update(counts.forms)
+        return Glossary(
+            _Pair(k, e, n, _most_common(korean_forms[k]), _most_common(english_forms[e]))
+            for (k, e), n in merged.items()
+            if n >= min_count
+        )
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(
+            [
+                [" ".join(inside), c.korean, c.forms, [[" ".join(key), forms] for key, forms in c.outside.items()]]
+                for inside, c in self._insides.items()
+            ]
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> GlossaryCounts:
+        counts = cls()
+        for inside, korean, forms, outside in orjson.loads(data):
+            entry = counts._insides[tuple(inside.split(" "))] = _InsideCounts(bool(korean))
+            entry.forms.update(forms)
+            for key, key_forms in outside:
+                entry.outside[tuple(key.split(" "))].update(key_forms)
+        return counts
+
+
+def _most_common(forms: Counter[str]) -> str:
+    """The most frequent form; ties go to the first in code point order, not in reading
+    order, so counts added in any order select the same."""
+    return min(forms, key=lambda form: (-forms[form], form))
+
+
 def mine_glossary(papers: Sequence[Paper], analyzer: Analyzer, *, min_count: int = MIN_COUNT) -> Glossary:
     """Mine the Korean <-> English pairs glossed in the summaries of ``papers``."""
-    snippets = [snippet for paper in papers for section in paper.sections for snippet in _snippets(section.text)]
-    analysed = analyzer.analyze_many([text for text, _ in snippets])
-    counts: dict[Key, Counter[Key]] = defaultdict(Counter)
-    forms: dict[tuple[Key, Key], Counter[str]] = defaultdict(Counter)
-    inside_forms: dict[Key, Counter[str]] = defaultdict(Counter)
-    korean_inside: dict[Key, bool] = {}
-    for (text, open_at), terms in zip(snippets, analysed):
-        for gloss in _glosses(text, open_at, terms):
-            korean_inside[gloss.inside] = gloss.inside_is_korean
-            inside_forms[gloss.inside][gloss.inside_form] += 1
-            for key, form in gloss.outside:
-                counts[gloss.inside][key] += 1
-                forms[gloss.inside, key][form] += 1
-    merged: Counter[tuple[Key, Key]] = Counter()
-    korean_forms: dict[Key, Counter[str]] = defaultdict(Counter)
-    english_forms: dict[Key, Counter[str]] = defaultdict(Counter)
-    for inside, outside_counts in counts.items():
-        for outside, count in _select(outside_counts):
-            korean, english = (inside, outside) if korean_inside[inside] else (outside, inside)
-            merged[korean, english] += count
-            outside_form = forms[inside, outside]
-            (english_forms if korean_inside[inside] else korean_forms)[outside].update(outside_form)
-            (korean_forms if korean_inside[inside] else english_forms)[inside].update(inside_forms[inside])
-    return Glossary(
-        _Pair(k, e, n, korean_forms[k].most_common(1)[0][0], english_forms[e].most_common(1)[0][0])
-        for (k, e), n in merged.items()
-        if n >= min_count
-    )
+    counts = GlossaryCounts()
+    for paper in papers:
+        counts.add(paper, analyzer.analyze_many([section.text for section in paper.sections]))
+    return counts.glossary(min_count=min_count)
 
 
-def _snippets(text: str) -> Iterator[tuple[str, int]]:
-    """``(clause up to and including a parenthesis, where the parenthesis opens)``."""
+def save_counts(generation: Path, counts: GlossaryCounts) -> None:
+    """Write the glossary counts of an index generation, durably."""
+    _write_durably(generation / COUNTS_FILE, counts.to_bytes())
+
+
+def load_counts(generation: Path) -> GlossaryCounts | None:
+    """The glossary counts kept with a generation; ``None`` when absent or unreadable."""
+    try:
+        return GlossaryCounts.from_bytes((generation / COUNTS_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _snippet_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    """``(start, open, end)`` of each clause ending in a parenthesis: where the clause
+    starts, where the parenthesis opens and where it closes (exclusive)."""
     for match in _PAREN.finditer(text):
         start = max(0, match.start() - CONTEXT_CHARS)
-        before = text[start : match.start()]
-        stops = list(_CONTEXT_STOP.finditer(before))
+        stops = list(_CONTEXT_STOP.finditer(text, start, match.start()))
         if stops:
-            before = before[stops[-1].end() :]
-        yield before + match.group(), len(before)
+            start = stops[-1].end()
+        yield start, match.start(), match.end()
 
 
 def _glosses(text: str, open_at: int, terms: Sequence[Term]) -> Iterator[_Gloss]:

@@ -5,9 +5,10 @@ everything else is arranged around keeping its workers busy: a background thread
 every text through one Kiwi call (its workers read ahead and never wait at a batch
 boundary) and hands analysed batches of papers to the calling thread, which turns them into
 Tantivy documents; at most two batches wait, so memory is bounded by the batch, not the
-corpus. Once the papers are done the background thread mines the glossary and fills the
-lexicon (:mod:`searchidx.lexicon`) while the calling thread commits. Kiwi releases the GIL,
-so the Python and Tantivy work overlaps its analysis.
+corpus. The calling thread also counts the glossary's glosses (:mod:`searchidx.glossary`)
+in the analysed summaries. Once the papers are done the background thread fills the lexicon
+(:mod:`searchidx.lexicon`) while the calling thread commits. Kiwi releases the GIL, so the
+Python and Tantivy work overlaps its analysis.
 
 A build over an existing index is incremental unless ``full=True``. The manifest
 (:mod:`searchidx.manifest`) says which files and papers changed since the current
@@ -36,10 +37,10 @@ from typing import Any
 import orjson
 import tantivy
 
-from searchidx.analysis import Analyzer, Mode, Term, default_analyzer
+from searchidx.analysis import Analyzer, Term, default_analyzer
 from searchidx.errors import SearchidxError
-from searchidx.fields import ANALYSIS_FIELD, make_document, texts_to_analyze
-from searchidx.glossary import mine_glossary, save_glossary
+from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
+from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
 from searchidx.index import (
     build_lock,
     create_generation_index,
@@ -72,8 +73,6 @@ __all__ = ["BuildReport", "build"]
 #: Papers analysed per batch; bounds the build's memory.
 BATCH_SIZE = 256
 WRITER_HEAP = 64_000_000
-#: Analysed glossary snippets, kept so an incremental build mines the glossary without Kiwi.
-SNIPPET_CACHE_FILE = "snippets.json"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -86,9 +85,10 @@ class BuildReport:
     ``merged`` entries folded into a paper seen on another day. ``mode`` is how the index
     was written: ``"full"``, ``"append"`` (new papers added to the previous generation),
     ``"reindex"`` (re-indexed from stored terms) or ``"unchanged"``; ``analysed`` counts the
-    papers that went through Kiwi. ``stages`` are seconds spent per stage: ``parse``, and on
-    the Kiwi thread ``analyse`` (papers), ``glossary`` and ``lexicon``, and on the writing
-    thread ``commit`` (after the last batch arrived); the two threads overlap.
+    papers that went through Kiwi. ``stages`` are seconds spent per stage: ``parse``, on
+    the Kiwi thread ``analyse`` (papers) and ``lexicon``, and on the writing thread
+    ``commit`` (after the last batch arrived) and ``glossary`` (selecting and saving the
+    pairs); the two threads overlap.
     """
 
     index_path: Path
@@ -164,8 +164,9 @@ def build(
     )
 
 
-def _previous(root: Path, fingerprint: str) -> tuple[Path, Manifest] | None:
-    """The current generation and its manifest, if it can seed an incremental build.
+def _previous(root: Path, fingerprint: str) -> tuple[Path, Manifest, GlossaryCounts] | None:
+    """The current generation, its manifest and glossary counts, if it can seed an
+    incremental build.
 
     It cannot when it was analysed differently (``fingerprint`` of the analyzer): its stored
     terms and lexicon would not be what this analyzer gives.
@@ -179,7 +180,8 @@ def _previous(root: Path, fingerprint: str) -> tuple[Path, Manifest] | None:
     except SearchidxError:
         return None
     manifest = read_manifest(generation)
-    return None if manifest is None else (generation, manifest)
+    counts = load_counts(generation)
+    return None if manifest is None or counts is None else (generation, manifest, counts)
 
 
 def write_papers(
@@ -193,20 +195,26 @@ def write_papers(
     Returns the seconds spent per stage (see :class:`BuildReport`).
     """
     index = create_generation_index(generation)
-    with _KiwiSide(generation, papers, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
+    with _KiwiSide(generation, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        _write_analysed(writer, kiwi_side, len(papers), progress)
+        _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts())
     return kiwi_side.seconds
 
 
 def _write_analysed(
-    writer: tantivy.IndexWriter, kiwi_side: _KiwiSide, total: int, progress: ProgressCallback | None
+    writer: tantivy.IndexWriter,
+    kiwi_side: _KiwiSide,
+    total: int,
+    progress: ProgressCallback | None,
+    counts: GlossaryCounts,
 ) -> None:
-    """Add papers as Kiwi's side hands them over, then commit (the commit is timed)."""
+    """Add papers as Kiwi's side hands them over and count their glosses into ``counts``;
+    then commit and save the glossary (both timed)."""
     done = 0
     for batch, terms in kiwi_side.batches():
         for paper, paper_terms in zip(batch, terms):
             writer.add_document(analysed_document(paper, paper_terms))
+            counts.add(paper, section_terms(paper, paper_terms))
         done += len(batch)
         if progress:
             progress(done, total)
@@ -214,11 +222,15 @@ def _write_analysed(
     writer.commit()
     writer.wait_merging_threads()
     kiwi_side.seconds["commit"] = time.perf_counter() - committing
+    selecting = time.perf_counter()
+    save_glossary(kiwi_side.generation, counts.glossary())
+    save_counts(kiwi_side.generation, counts)
+    kiwi_side.seconds["glossary"] = time.perf_counter() - selecting
 
 
 def _update(
     generation: Path,
-    previous: tuple[Path, Manifest],
+    previous: tuple[Path, Manifest, GlossaryCounts],
     papers: Sequence[Paper],
     prints: dict[str, PaperPrint],
     analyzer: Analyzer,
@@ -226,7 +238,7 @@ def _update(
     stages: dict[str, float],
 ) -> tuple[str, int]:
     """Write ``generation`` from the previous one, analysing only papers whose texts changed."""
-    old_generation, manifest = previous
+    old_generation, manifest, counts = previous
     old = manifest.papers
     added = [p for p in papers if p.arxiv_id not in old]
     changed = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id] != prints[p.arxiv_id]}
@@ -241,14 +253,16 @@ def _update(
         reusable = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id].texts == prints[p.arxiv_id].texts}
         to_add = [p for p in papers if p.arxiv_id not in reusable]
         keep = {p.arxiv_id: p for p in papers if p.arxiv_id in reusable}
-    with _KiwiSide(generation, to_add, papers, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
+        counts = GlossaryCounts()
+    with _KiwiSide(generation, to_add, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
         generation.parent
     ):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         if keep:
             for paper, stored in _stored_terms(old_generation, keep):
                 writer.add_document(analysed_document(paper, stored))
-        _write_analysed(writer, kiwi_side, len(to_add), progress)
+                counts.add(paper, section_terms(paper, stored))
+        _write_analysed(writer, kiwi_side, len(to_add), progress, counts)
     stages.update(kiwi_side.seconds)
     if changed or removed:
         return "reindex", len(to_add)
@@ -291,47 +305,23 @@ _TANTIVY_META = frozenset({"meta.json", ".managed.json"})
 _SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.\w+")
 
 
-class _MemoAnalyzer:
-    """An analyzer that remembers analysed texts (the glossary's snippets) across builds."""
-
-    def __init__(self, analyzer: Analyzer, known: dict[str, bytes]) -> None:
-        self._analyzer = analyzer
-        self.known = known
-        self.used: dict[str, bytes] = {}
-
-    def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
-        if mode != "index":
-            return self._analyzer.analyze_many(texts, mode)
-        missing = [t for t in dict.fromkeys(texts) if t not in self.known]
-        for text, terms in zip(missing, self._analyzer.analyze_many(missing, mode) if missing else ()):
-            self.known[text] = encode_terms([text], [terms])
-        out = []
-        for text in texts:
-            data = self.known[text]
-            self.used[text] = data
-            out.append(decode_terms([text], data)[0])
-        return out
-
-
 class _KiwiSide:
     """The Kiwi half of a build, on a background thread.
 
-    Analyses ``to_analyse`` in batches (one batch ahead of the consumer), then mines the
-    glossary of ``papers`` and fills the lexicon with the chunks of the analysed texts.
-    ``base`` is the previous generation whose lexicon and glossary snippets are reused.
+    Analyses ``to_analyse`` in batches (one batch ahead of the consumer), then fills the
+    lexicon of ``generation`` with the chunks of the analysed texts. ``base`` is the
+    previous generation, whose lexicon is reused.
     """
 
     def __init__(
         self,
         generation: Path,
         to_analyse: Sequence[Paper],
-        papers: Sequence[Paper],
         analyzer: Analyzer,
         base: Path | None = None,
     ) -> None:
-        self._generation = generation
+        self.generation = generation
         self._to_analyse = to_analyse
-        self._papers = papers
         self._analyzer = analyzer
         self._base = base
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
@@ -397,12 +387,7 @@ class _KiwiSide:
             return
         try:
             started = time.perf_counter()
-            self._glossary()
-            self.seconds["glossary"] = time.perf_counter() - started
-            started = time.perf_counter()
-            lexicon = LexiconWriter(
-                self._generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None
-            )
+            lexicon = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
             try:
                 lexicon.add(self._analyzer, lexicon.missing(chunks))
             finally:
@@ -410,16 +395,3 @@ class _KiwiSide:
             self.seconds["lexicon"] = time.perf_counter() - started
         except BaseException as exc:
             self._error = exc
-
-    def _glossary(self) -> None:
-        known: dict[str, bytes] = {}
-        if self._base is not None:
-            try:
-                known = {k: v.encode() for k, v in orjson.loads((self._base / SNIPPET_CACHE_FILE).read_bytes()).items()}
-            except (OSError, orjson.JSONDecodeError, AttributeError):
-                known = {}
-        memo = _MemoAnalyzer(self._analyzer, known)
-        save_glossary(self._generation, mine_glossary(self._papers, memo))  # type: ignore[arg-type]
-        (self._generation / SNIPPET_CACHE_FILE).write_bytes(
-            orjson.dumps({k: v.decode() for k, v in memo.used.items()})
-        )

@@ -113,7 +113,7 @@ def test_glossary_command_shows_both_directions_with_counts(glossary_index_dir: 
     assert orjson.loads(out.output) == {
         "term": "선호 최적화",
         "matches": [
-            {"words": "선호 최적", "translations": [{"term": "prefer optim", "form": "preference optimization", "count": 2}]}
+            {"words": "선호 최적", "translations": [{"term": "prefer optim", "form": "Preference Optimization", "count": 2}]}
         ],
     }
 

@@ -12,7 +12,7 @@ import pytest
 
 from searchidx.fields import texts_to_analyze
 from searchidx.highlight import make_snippets
-from searchidx.lexicon import Lexicon, LexiconWriter, chunks_of
+from searchidx.lexicon import Lexicon, LexiconWriter, LexToken, chunks_of, ruled
 from searchidx.parse import parse_paths
 from searchidx.search import open_index
 from searchidx.writer import build
@@ -76,6 +76,22 @@ def test_real_corpus_queries_from_the_lexicon_equal_kiwi(corpus_texts: list[str]
     assert answered > total // 2
 
 
+def kiwi_alone(analyzer, words: list[str]) -> list[list[LexToken]]:
+    return [[LexToken(t.form, t.tag, t.start, t.end) for t in tokens] for tokens in analyzer.tokenize_raw(words)]
+
+
+def test_letter_and_digit_words_are_known_by_rule_as_kiwi_reads_them(analyzer) -> None:
+    words = ["cache", "KV", "x", "URL", "iPhone", "http", "www", "a" * 300, "2024", "0" * 80]
+    assert [ruled(w) for w in words] == kiwi_alone(analyzer, words)
+    assert ruled("GPT-4o") is None and ruled("캐시") is None and ruled("3.5") is None
+
+
+def test_every_letter_and_digit_word_of_the_corpus_follows_the_rule(corpus_texts: list[str], analyzer) -> None:
+    words = sorted(w for w in chunks_of(corpus_texts) if ruled(w) is not None)
+    assert len(words) > 1000
+    assert [ruled(w) for w in words] == kiwi_alone(analyzer, words)
+
+
 def test_korean_phrases_and_unknown_words_fall_back_to_kiwi(tmp_path: Path, analyzer) -> None:
     lexicon = lexicon_for(["KV 캐시 압축 방법", "Diffusion Model"], tmp_path / "lexicon.sqlite", analyzer)
     assert lexicon.analyze("캐시", "query") == analyzer.analyze("캐시", "query")
@@ -83,6 +99,7 @@ def test_korean_phrases_and_unknown_words_fall_back_to_kiwi(tmp_path: Path, anal
     assert lexicon.analyze("캐시 압축", "query") is None  # Kiwi reads Korean words in context
     assert lexicon.analyze("양자화", "query") is None
     assert Lexicon(tmp_path / "absent.sqlite").analyze("캐시") is None
+    assert Lexicon(tmp_path / "absent.sqlite").analyze("Unseen words") == analyzer.analyze("Unseen words")
 
 
 def test_snippets_from_stored_terms_equal_snippets_from_kiwi(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
