@@ -30,7 +30,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,26 +111,41 @@ class _Pair:
 
 
 class Glossary:
-    """Mined pairs, looked up in both directions by space-joined index terms."""
+    """Mined pairs, looked up in both directions by space-joined index terms.
 
-    def __init__(self, pairs: Iterable[_Pair] = ()) -> None:
-        self._pairs = sorted(pairs, key=lambda p: (-p.count, p.korean, p.english))
-        self._expansions: dict[float, dict[str, list[tuple[str, float]]]] = {}
+    Held (and stored) as its lookup table, ``key -> [[target, count, form], ...]`` most
+    frequent first, so a query process only reads it: no table is built per process.
+    """
+
+    def __init__(self, table: Mapping[str, Sequence[Sequence[Any]]] | None = None, pairs: int = 0) -> None:
+        self._table = table or {}
+        self._pairs = pairs
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[_Pair]) -> Glossary:
+        """The glossary of ``pairs``, each entered under both of its sides."""
+        table: dict[str, list[list[Any]]] = defaultdict(list)
+        n = 0
+        for pair in pairs:
+            korean, english = " ".join(pair.korean), " ".join(pair.english)
+            table[korean].append([english, pair.count, pair.english_form])
+            table[english].append([korean, pair.count, pair.korean_form])
+            n += 1
+        for entries in table.values():
+            entries.sort(key=lambda entry: (-entry[1], entry[0]))
+        return cls(dict(table), n)
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        """The number of pairs."""
+        return self._pairs
 
-    @cached_property
-    def _table(self) -> dict[str, list[GlossaryEntry]]:
-        table: dict[str, list[GlossaryEntry]] = defaultdict(list)
-        for pair in self._pairs:
-            table[" ".join(pair.korean)].append(GlossaryEntry(" ".join(pair.english), pair.count, pair.english_form))
-            table[" ".join(pair.english)].append(GlossaryEntry(" ".join(pair.korean), pair.count, pair.korean_form))
-        return dict(table)
+    def keys(self) -> list[str]:
+        """Every glossed term (either side of a pair), as space-joined index terms."""
+        return list(self._table)
 
     def lookup(self, key: str) -> list[GlossaryEntry]:
         """What ``key`` (index terms joined by spaces) is glossed as, most frequent first."""
-        return list(self._table.get(key, ()))
+        return [GlossaryEntry(target, int(count), form) for target, count, form in self._table.get(key, ())]
 
     def translate(self, text: str, analyzer: Analyzer) -> list[tuple[str, list[GlossaryEntry]]]:
         """The glossary entries a query ``text`` is expanded with, per run of its words.
@@ -146,30 +160,39 @@ class Glossary:
         keys = [" ".join(word for (word,) in span) for span in spans]
         return [(key, self.lookup(key)) for key in keys if key in self._table]
 
-    def expansions(self, weight: float = EXPANSION_WEIGHT) -> dict[str, list[tuple[str, float]]]:
-        """The ``expansions`` mapping of :func:`searchidx.query.build_query` (shared; do not modify)."""
-        if weight not in self._expansions:
-            self._expansions[weight] = {
-                key: [(e.target, weight) for e in entries] for key, entries in self._table.items()
-            }
-        return self._expansions[weight]
+    def expansions(self, weight: float = EXPANSION_WEIGHT) -> Mapping[str, list[tuple[str, float]]]:
+        """The ``expansions`` mapping of :func:`searchidx.query.build_query`, each target
+        weighted ``weight``; entries are made when a query looks them up."""
+        return _Expansions(self._table, weight)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "pairs": [
-                {"ko": " ".join(p.korean), "en": " ".join(p.english), "count": p.count,
-                 "ko_form": p.korean_form, "en_form": p.english_form}
-                for p in self._pairs
-            ],
-        }
+        return {"version": 2, "pairs": self._pairs, "table": self._table}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Glossary:
-        return cls(
-            _Pair(tuple(p["ko"].split()), tuple(p["en"].split()), int(p["count"]), p["ko_form"], p["en_form"])
-            for p in data["pairs"]
-        )
+        if data.get("version") != 2 or not isinstance(data["table"], dict):
+            raise ValueError("not a version 2 glossary")
+        return cls(data["table"], int(data["pairs"]))
+
+
+class _Expansions(Mapping[str, list[tuple[str, float]]]):
+    """A glossary table seen as query expansions of one weight."""
+
+    def __init__(self, table: Mapping[str, Sequence[Sequence[Any]]], weight: float) -> None:
+        self._table = table
+        self._weight = weight
+
+    def __getitem__(self, key: str) -> list[tuple[str, float]]:
+        return [(entry[0], self._weight) for entry in self._table[key]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 def save_glossary(generation: Path, glossary: Glossary) -> None:
@@ -209,26 +232,17 @@ class _Gloss:
     inside_is_korean: bool
 
 
-class _InsideCounts:
-    """The glosses of one inside: how it is written and what outside runs it follows."""
-
-    __slots__ = ("korean", "forms", "outside")
-
-    def __init__(self, korean: bool) -> None:
-        self.korean = korean
-        self.forms: Counter[str] = Counter()
-        self.outside: dict[Key, Counter[str]] = defaultdict(Counter)
-
-
 class GlossaryCounts:
     """Counts of the glosses in some papers' summaries; adding papers adds counts.
 
     :meth:`glossary` selects the pairs. An index generation keeps the counts
     (:func:`save_counts`) so that an incremental build counts only the papers it adds.
+    Held as plain JSON data, so reading them back is one ``orjson.loads``: per inside
+    (space-joined terms), ``[inside is Korean, {form: count}, {outside: {form: count}}]``.
     """
 
-    def __init__(self) -> None:
-        self._insides: dict[Key, _InsideCounts] = {}
+    def __init__(self, insides: dict[str, list[Any]] | None = None) -> None:
+        self._insides: dict[str, list[Any]] = insides if insides is not None else {}
 
     def add(self, paper: Paper, section_terms: Sequence[Sequence[Term]]) -> None:
         """Count the glosses of ``paper``, given the index terms of each of its sections."""
@@ -243,48 +257,46 @@ class GlossaryCounts:
                     self._count(gloss)
 
     def _count(self, gloss: _Gloss) -> None:
-        counts = self._insides.get(gloss.inside)
-        if counts is None:
-            counts = self._insides[gloss.inside] = _InsideCounts(gloss.inside_is_korean)
-        counts.forms[gloss.inside_form] += 1
-        for key, form in gloss.outside:
-            counts.outside[key][form] += 1
+        key = " ".join(gloss.inside)
+        entry = self._insides.get(key)
+        if entry is None:
+            entry = self._insides[key] = [gloss.inside_is_korean, {}, {}]
+        _bump(entry[1], gloss.inside_form)
+        for outside, form in gloss.outside:
+            _bump(entry[2].setdefault(" ".join(outside), {}), form)
 
     def glossary(self, *, min_count: int = MIN_COUNT) -> Glossary:
         """The pairs these counts select (see the module docstring)."""
         merged: Counter[tuple[Key, Key]] = Counter()
         korean_forms: dict[Key, Counter[str]] = defaultdict(Counter)
         english_forms: dict[Key, Counter[str]] = defaultdict(Counter)
-        for inside, counts in self._insides.items():
-            totals = {key: sum(forms.values()) for key, forms in counts.outside.items()}
-            inside_forms, outside_forms = (korean_forms, english_forms) if counts.korean else (english_forms, korean_forms)
+        for inside_key, (korean, forms, outside_forms) in self._insides.items():
+            inside = tuple(inside_key.split(" "))
+            totals = {tuple(key.split(" ")): sum(f.values()) for key, f in outside_forms.items()}
+            to_inside, to_outside = (korean_forms, english_forms) if korean else (english_forms, korean_forms)
             for outside, count in _select(totals):
-                merged[(inside, outside) if counts.korean else (outside, inside)] += count
-                outside_forms[outside].update(counts.outside[outside])
-                inside_forms[inside].update(counts.forms)
-        return Glossary(
+                merged[(inside, outside) if korean else (outside, inside)] += count
+                to_outside[outside].update(outside_forms[" ".join(outside)])
+                to_inside[inside].update(forms)
+        return Glossary.from_pairs(
             _Pair(k, e, n, _most_common(korean_forms[k]), _most_common(english_forms[e]))
             for (k, e), n in merged.items()
             if n >= min_count
         )
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            [
-                [" ".join(inside), c.korean, c.forms, [[" ".join(key), forms] for key, forms in c.outside.items()]]
-                for inside, c in self._insides.items()
-            ]
-        )
+        return orjson.dumps(self._insides)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> GlossaryCounts:
-        counts = cls()
-        for inside, korean, forms, outside in orjson.loads(data):
-            entry = counts._insides[tuple(inside.split(" "))] = _InsideCounts(bool(korean))
-            entry.forms.update(forms)
-            for key, key_forms in outside:
-                entry.outside[tuple(key.split(" "))].update(key_forms)
-        return counts
+        insides = orjson.loads(data)
+        if not isinstance(insides, dict):
+            raise ValueError("glossary counts are not a JSON object")
+        return cls(insides)
+
+
+def _bump(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
 
 
 def _most_common(forms: Counter[str]) -> str:
