@@ -22,7 +22,7 @@ a syntax error.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -136,6 +136,7 @@ def build_query(
     field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
     match: MatchMode = "all",
     expansions: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    respell: Callable[[Sequence[Sequence[str]]], Mapping[str, Sequence[tuple[str, float]]]] | None = None,
 ) -> QueryPlan:
     """Build the Tantivy query for ``text``.
 
@@ -144,7 +145,9 @@ def build_query(
     a term holding spaces is a sequence of index terms: a key ``"선호 최적"`` applies where
     the query has those words in a row (the words, or else the alternative, are then
     required as one unit), and a term ``"prefer optim"`` matches as a phrase. Keys of more
-    than :data:`MAX_EXPANSION_WORDS` words are not looked for.
+    than :data:`MAX_EXPANSION_WORDS` words are not looked for. ``respell`` gives more
+    expansions once the query's words are known (other spellings of them, see
+    :mod:`searchidx.spacing`).
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
@@ -160,7 +163,9 @@ def build_query(
     should: list[tantivy.Query] = []
     must_not: list[tantivy.Query] = []
     terms: set[str] = {term for alternatives in words for term in alternatives}
-    table = expansions or {}
+    table: Mapping[str, Sequence[tuple[str, float]]] = expansions or {}
+    if respell is not None and words:
+        table = _Chained(respell(words), table)
     used: list[tuple[str, str, float]] = []
     word_queries = []
     for span in expansion_spans(words, table):
@@ -209,6 +214,27 @@ def build_query(
         notes=notes,
         expansions=tuple(dict.fromkeys(used)),
     )
+
+
+class _Chained(Mapping[str, Sequence[tuple[str, float]]]):
+    """Expansion mappings seen as one: a key's alternatives from each mapping that has it."""
+
+    def __init__(self, *mappings: Mapping[str, Sequence[tuple[str, float]]]) -> None:
+        self._mappings = mappings
+
+    def __getitem__(self, key: str) -> Sequence[tuple[str, float]]:
+        if key not in self:
+            raise KeyError(key)
+        return [entry for mapping in self._mappings if key in mapping for entry in mapping[key]]
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in mapping for mapping in self._mappings)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(key for mapping in self._mappings for key in mapping))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _words(terms: Iterable[Term]) -> list[list[str]]:

@@ -12,7 +12,7 @@ import calendar
 import datetime as _dt
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +42,7 @@ from searchidx.query import (
 from searchidx.records import Paper
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 from searchidx.similar import related_query
+from searchidx.spacing import spacing_expansions
 from searchidx.termstore import StoredAnalysis, decode_terms
 
 __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
@@ -56,6 +57,8 @@ MAX_OFFSET = 100_000
 MAX_VOTES = 1_000_000_000
 #: The paper fields a hit shows (the rest of the record stays in ``Hit.paper``).
 HIT_PAPER_FIELDS = ("arxiv_id", "url", "title", "authors", "votes", "dates")
+#: Where other spellings of query words are counted: the summaries.
+SPACING_FIELD = "body"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +111,9 @@ class Hit:
 class SearchResult:
     """A page of hits; ``total`` counts every matching paper, not just this page.
 
-    ``expansions`` are the glossary translations the query was widened with, as
-    (word, added term, weight), in index terms.
+    ``expansions`` are the glossary translations and other spellings (see
+    :mod:`searchidx.spacing`) the query was widened with, as (word, added term, weight), in
+    index terms.
     """
 
     query: str
@@ -147,6 +151,18 @@ class _Snapshot:
     @functools.cached_property
     def glossary(self) -> Glossary:
         return load_glossary(self.generation)
+
+    def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
+        """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
+        return spacing_expansions(words, self.query_analyzer, self._papers_with)
+
+    def _papers_with(self, terms: Sequence[str]) -> int:
+        """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
+        with tantivy_errors(self.generation.parent):
+            if len(terms) == 1:
+                return int(self.searcher.doc_freq(SPACING_FIELD, terms[0]))
+            phrase = tantivy.Query.phrase_query(self.schema, SPACING_FIELD, list(enumerate(terms)))
+            return int(self.searcher.search(phrase, 1).count or 0)  # type: ignore[attr-defined]
 
 
 class SearchIndex:
@@ -214,7 +230,13 @@ class SearchIndex:
     ) -> QueryPlan:
         expansions = now.glossary.expansions(expansion_weight) if expand else None
         return build_query(
-            now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
+            now.schema,
+            now.query_analyzer,
+            text,
+            field_weights=field_weights,
+            match=match,
+            expansions=expansions,
+            respell=now.respell if expand else None,
         )
 
     def search(
@@ -241,7 +263,8 @@ class SearchIndex:
         :data:`searchidx.scoring.DEFAULT_VOTE_WEIGHT`). With ``match="all"`` a query
         whose words never occur together falls back to matching any of them. With
         ``expand`` the query also looks for the glossary translations of its words
-        (Korean <-> English), scored ``expansion_weight`` times a direct match.
+        (Korean <-> English), scored ``expansion_weight`` times a direct match, and for
+        other spellings of them (:mod:`searchidx.spacing`), scored as a direct match.
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
