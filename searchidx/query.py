@@ -167,7 +167,8 @@ def build_query(
     if respell is not None and words:
         table = _Chained(respell(words), table)
     used: list[tuple[str, str, float]] = []
-    word_queries = []
+    word_queries = []  # one per word or expanded run, matched whole
+    scored = []  # the same, but a run also scores for the words of it a paper has
     for span in expansion_spans(words, table):
         if len(span) == 1:
             weighted = [(term, 1.0) for term in span[0]]
@@ -175,18 +176,21 @@ def build_query(
                 weighted.extend(table.get(term, ()))
                 used.extend((term, added, w) for added, w in table.get(term, ()))
             word_queries.append(_word_query(schema, weighted, field_weights))
+            scored.append(word_queries[-1])
             continue
         key = " ".join(alternatives[0] for alternatives in span)
         used.extend((key, added, w) for added, w in table[key])
         inner = [_word_query(schema, [(term, 1.0) for term in alternatives], field_weights) for alternatives in span]
-        together = _combine(inner, [], [])  # a glossary term is one unit: all its words, in any match mode
+        together = _combine(inner, [], [])  # an expanded run is one unit: all its words, or its alternative
         translated = _word_query(schema, table[key], field_weights)
         word_queries.append(_any([together, translated]))
+        # "KV 캐시" expanded must not lose a paper writing 키-값 캐시 its 캐시.
+        scored.append(_any([tantivy.Query.disjunction_max_query([together, *inner]), translated]))
     terms.update(term for _, added, _ in used for term in added.split())
     if match == "all":
         must.extend(word_queries)
     else:
-        should.extend(word_queries)
+        should.extend(scored)
         if match == "blend" and len(word_queries) > 1:
             should.append(_boost(_combine(word_queries, [], []), ALL_WORDS_BOOST))
     if len(words) > 1:

@@ -148,3 +148,24 @@ def test_real_corpus_glossary_has_the_issue_examples(corpus_index: SearchIndex) 
     expanded = corpus_index.search("hallucination", limit=1000, snippets=0)
     plain = corpus_index.search("hallucination", limit=1000, snippets=0, expand=False)
     assert expanded.total > plain.total
+
+
+def test_an_expanded_run_still_scores_the_words_a_paper_has(tmp_path: Path, analyzer) -> None:
+    digest = tmp_path / "digests" / "2024-05-01.md"
+    digest.parent.mkdir()
+    digest.write_text(
+        "## Daily Papers (2024-05-01)\n\n"
+        "### [Cache Compression](https://arxiv.org/abs/2405.10001)\n\nVote: 1\n\nAuthors: Hana Kim\n\n"
+        "- KV 캐시(KV cache)를 압축합니다.\n\n"
+        "### [Shared Key-Value Memory](https://arxiv.org/abs/2405.10002)\n\nVote: 1\n\nAuthors: Yu Zhao\n\n"
+        "- 여러 모델이 키-값 캐시를 공유합니다.\n\n"
+        "### [Unrelated Robots](https://arxiv.org/abs/2405.10003)\n\nVote: 1\n\nAuthors: Minji Choi\n\n"
+        "- 로봇이 물건을 집습니다.\n",
+        encoding="utf-8",
+    )
+    build([digest.parent], tmp_path / "idx", analyzer=analyzer)
+    index = open_index(tmp_path / "idx", analyzer=analyzer)
+    result = index.search("KV 캐시")
+    assert ("kv 캐시", "kv cach", EXPANSION_WEIGHT) in result.expansions
+    assert ids(result) == ["2405.10001", "2405.10002"]  # the second writes 캐시 without KV
+    assert ids(index.search("KV 캐시", match="all")) == ["2405.10001"]
