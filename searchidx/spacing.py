@@ -5,7 +5,8 @@ the other way round. Kiwi splits a compound into its nouns when it knows them (�
 다중, 이미지), but keeps an unknown one whole, so the two spellings share no term. Query time
 is where this is cheap to repair, because the index can say which spelling it holds:
 
-- a word of at least :data:`MIN_SPLIT_SYLLABLES` Hangul syllables that no paper contains
+- a word of :data:`MIN_SPLIT_SYLLABLES` to :data:`MAX_SPLIT_SYLLABLES` Hangul syllables that no
+  paper contains
   is analysed once per way of cutting it in two (each part at least two syllables); the cut
   whose terms occur as a phrase in the most papers becomes an alternative of the word;
 - two neighbouring Hangul words are analysed written together; if that gives a single term
@@ -25,9 +26,12 @@ from collections.abc import Callable, Sequence
 
 from searchidx.analysis import TermAnalyzer
 
-__all__ = ["MIN_SPLIT_SYLLABLES", "SPACING_WEIGHT", "spacing_expansions"]
+__all__ = ["MIN_SPLIT_SYLLABLES", "MAX_SPLIT_SYLLABLES", "SPACING_WEIGHT", "spacing_expansions"]
 
 MIN_SPLIT_SYLLABLES = 4
+#: Longer runs of Hangul are sentences typed without spaces, not compounds; each cut costs
+#: an analysis, so a pasted paragraph would cost seconds.
+MAX_SPLIT_SYLLABLES = 12
 SPACING_WEIGHT = 1.0
 
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
@@ -47,7 +51,7 @@ def spacing_expansions(
     firsts = [alternatives[0] if len(alternatives) == 1 and _HANGUL_WORD.fullmatch(alternatives[0]) else None
               for alternatives in words]
     for word in firsts:
-        if word and len(word) >= MIN_SPLIT_SYLLABLES and word not in out:
+        if word and MIN_SPLIT_SYLLABLES <= len(word) <= MAX_SPLIT_SYLLABLES and word not in out:
             apart = _written_apart(word, analyzer, papers_with)
             if apart:
                 out[word] = [(apart, SPACING_WEIGHT)]
