@@ -79,7 +79,8 @@ _ITEM_SEP = re.compile(r"[,;]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # A one-syllable Korean noun (처리량 -> 처리 + 량) is part of a longer term, not a term.
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
-_NUMBER = re.compile(r"[\d.,%]+")
+# Numbers, and sizes such as 7b or 135m: "SmolLM(135M 파라미터)" states a size, not a gloss.
+_NUMBER = re.compile(r"[\d.,%]+|\d+(?:\.\d+)?[kmbt]")
 _LATIN_TERM = re.compile(r"[a-z0-9][a-z0-9.\-_]*")
 _LATIN_SURFACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-_]*")
 _ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
