@@ -25,7 +25,6 @@ expansions: every entry maps its terms, joined by single spaces, to the other si
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -37,6 +36,7 @@ import orjson
 
 from searchidx.analysis import Analyzer, Term
 from searchidx.errors import IndexCorruptError
+from searchidx.index import write_durably
 from searchidx.query import expansion_spans
 from searchidx.records import Paper
 
@@ -205,14 +205,7 @@ class _Expansions(Mapping[str, list[tuple[str, float]]]):
 
 def save_glossary(generation: Path, glossary: Glossary) -> None:
     """Write ``glossary`` into an index generation directory, durably (before it is published)."""
-    _write_durably(generation / GLOSSARY_FILE, orjson.dumps(glossary.to_dict()))
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    write_durably(generation / GLOSSARY_FILE, orjson.dumps(glossary.to_dict()))
 
 
 def load_glossary(generation: Path) -> Glossary:
@@ -323,7 +316,7 @@ def mine_glossary(papers: Sequence[Paper], analyzer: Analyzer, *, min_count: int
 
 def save_counts(generation: Path, counts: GlossaryCounts) -> None:
     """Write the glossary counts of an index generation, durably."""
-    _write_durably(generation / COUNTS_FILE, counts.to_bytes())
+    write_durably(generation / COUNTS_FILE, counts.to_bytes())
 
 
 def load_counts(generation: Path) -> GlossaryCounts | None:

@@ -60,6 +60,7 @@ __all__ = [
     "open_generation",
     "open_current",
     "verify_checksums",
+    "write_durably",
     "build_lock",
     "create_generation_index",
     "new_generation",
@@ -255,7 +256,7 @@ def write_meta(generation: Path, meta: dict[str, Any]) -> None:
     """Write a generation's meta file, durably (call before :func:`publish`)."""
     pause_point("committed")
     with _writing(generation.parent):
-        _write_durably(generation / META_FILE, orjson.dumps({**meta, "format_version": FORMAT_VERSION}))
+        write_durably(generation / META_FILE, orjson.dumps({**meta, "format_version": FORMAT_VERSION}))
 
 
 def publish(root: Path, generation: Path) -> None:
@@ -266,7 +267,7 @@ def publish(root: Path, generation: Path) -> None:
     """
     keep = {generation.name, _current_name(root, strict=False)}
     with _writing(root):
-        _write_durably(root / CURRENT_FILE, generation.name.encode(), stage="publish")
+        write_durably(root / CURRENT_FILE, generation.name.encode(), stage="publish")
     pause_point("published")
     for path in _generations(root):
         if path.name not in keep:
@@ -312,7 +313,11 @@ def _generations(root: Path) -> list[Path]:
         return []
 
 
-def _write_durably(path: Path, data: bytes, *, stage: str = "") -> None:
+def write_durably(path: Path, data: bytes, *, stage: str = "") -> None:
+    """Replace ``path`` with ``data`` atomically and durably (temporary file, fsync, rename).
+
+    ``stage`` names a :func:`pause_point` between the write and the rename.
+    """
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
         handle.write(data)
