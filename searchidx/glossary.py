@@ -37,7 +37,7 @@ import orjson
 from searchidx.analysis import Analyzer, Term
 from searchidx.errors import IndexCorruptError
 from searchidx.index import write_durably
-from searchidx.query import expansion_spans
+from searchidx.query import expansion_spans, query_words
 from searchidx.records import Paper
 
 __all__ = [
@@ -160,10 +160,8 @@ class Glossary:
         cut the way :func:`searchidx.query.build_query` cuts it; the query is expanded with
         the first :data:`MAX_TRANSLATIONS` entries of each.
         """
-        words: dict[int, str] = {}
-        for term in analyzer.analyze(text, "query"):
-            words.setdefault(term.position, term.text)
-        spans = expansion_spans([[w] for _, w in sorted(words.items())], self._table)
+        words = [alternatives[:1] for alternatives in query_words(analyzer.analyze(text, "query"))]
+        spans = expansion_spans(words, self._table)
         keys = [" ".join(word for (word,) in span) for span in spans]
         return [(key, self.lookup(key)) for key in keys if key in self._table]
 

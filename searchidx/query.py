@@ -37,6 +37,7 @@ __all__ = [
     "parse_query_text",
     "parse_arxiv_id",
     "build_query",
+    "query_words",
 ]
 
 MatchMode = Literal["all", "any", "blend"]
@@ -154,7 +155,7 @@ def build_query(
         return QueryPlan(tantivy.Query.term_query(schema, "arxiv_id", arxiv_id), frozenset(), arxiv_id=arxiv_id)
     clauses = parse_query_text(text)
     plain = " ".join(c.text for c in clauses[:MAX_QUERY_WORDS] if not (c.phrase or c.field or c.exclude))
-    words = _words(analyzer.analyze(plain, "query")) if plain else []
+    words = query_words(analyzer.analyze(plain, "query")) if plain else []
     notes: tuple[str, ...] = ()
     if len(clauses) > MAX_QUERY_WORDS or len(words) > MAX_QUERY_WORDS:
         clauses, words = clauses[:MAX_QUERY_WORDS], words[:MAX_QUERY_WORDS]
@@ -241,7 +242,7 @@ class _Chained(Mapping[str, Sequence[tuple[str, float]]]):
         return sum(1 for _ in self)
 
 
-def _words(terms: Iterable[Term]) -> list[list[str]]:
+def query_words(terms: Iterable[Term]) -> list[list[str]]:
     """Group analysed terms by position: each group is one word's alternatives."""
     groups: dict[int, list[str]] = {}
     for term in terms:
@@ -312,7 +313,7 @@ def _clause_query(
     schema: tantivy.Schema, analyzer: TermAnalyzer, clause: Clause, field_weights: Mapping[str, float]
 ) -> tuple[tantivy.Query | None, set[str]]:
     """The query of a phrase, field-limited or excluded clause (None if it has no terms)."""
-    words = _words(analyzer.analyze(clause.text, "query"))
+    words = query_words(analyzer.analyze(clause.text, "query"))
     if not words:
         return None, set()
     fields = [clause.field] if clause.field else [n for n, w in field_weights.items() if w > 0]

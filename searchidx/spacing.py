@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from searchidx.analysis import TermAnalyzer
+from searchidx.query import query_words
 
 __all__ = ["MIN_SPLIT_SYLLABLES", "MAX_SPLIT_SYLLABLES", "SPACING_WEIGHT", "spacing_expansions"]
 
@@ -88,9 +89,7 @@ def _written_together(joined: str, analyzer: TermAnalyzer, papers_with: PaperCou
 
 def _single_terms(analyzer: TermAnalyzer, text: str) -> list[str] | None:
     """The terms of ``text`` in query mode, or ``None`` if some position has alternatives."""
-    by_position: dict[int, list[str]] = {}
-    for term in analyzer.analyze(text, "query"):
-        by_position.setdefault(term.position, []).append(term.text)
-    if any(len(alternatives) > 1 for alternatives in by_position.values()):
+    words = query_words(analyzer.analyze(text, "query"))
+    if any(len(alternatives) > 1 for alternatives in words):
         return None
-    return [alternatives[0] for _, alternatives in sorted(by_position.items())]
+    return [alternatives[0] for alternatives in words]
