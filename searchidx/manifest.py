@@ -17,10 +17,12 @@ from pathlib import Path
 
 import orjson
 
+from searchidx.errors import InputError
 from searchidx.fields import texts_to_analyze
+from searchidx.parse import read_limited
 from searchidx.records import Paper
 
-__all__ = ["MANIFEST_FILE", "Manifest", "PaperPrint", "scan_files", "paper_print", "read_manifest", "write_manifest"]
+__all__ = ["MANIFEST_FILE", "Manifest", "PaperPrint", "scan_files", "path_key", "paper_print", "read_manifest", "write_manifest"]
 
 MANIFEST_FILE = "manifest.json"
 
@@ -66,21 +68,24 @@ def _digest(data: bytes) -> str:
 
 
 def scan_files(files: Iterable[Path]) -> dict[str, tuple[int, str]]:
-    """Size and content hash of each file, keyed by absolute path (unreadable: size -1)."""
+    """Size and content hash of each file, keyed by :func:`path_key` (a file the parser
+    skips unread, unreadable or not a regular file or too big: size -1)."""
     out = {}
     for file in files:
-        key = os.path.abspath(file)
-        digest, size = hashlib.blake2b(digest_size=16), 0
         try:
-            with open(file, "rb") as handle:  # in chunks: memory stays bounded for huge files
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-                    size += len(chunk)
-        except OSError:
-            out[key] = (-1, "")
+            data = read_limited(file)
+        except InputError:
+            out[path_key(file)] = (-1, "")
             continue
-        out[key] = (size, digest.hexdigest())
+        out[path_key(file)] = (len(data), _digest(data))
     return out
+
+
+def path_key(path: Path) -> str:
+    """The absolute path as JSON-safe text, one to one: a file name that is not UTF-8
+    keeps its bytes as ``\\xNN`` escapes (and a backslash is doubled)."""
+    raw = os.fsencode(os.path.abspath(path))
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", errors="backslashreplace")
 
 
 def paper_print(paper: Paper) -> PaperPrint:

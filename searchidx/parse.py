@@ -11,12 +11,14 @@ Three layers, each usable on its own:
 
 * :func:`parse_text` turns one digest's text into entries (one :class:`Paper` each, with the
   entry's single date) and the problems met;
-* :func:`read_digest` decodes a file (UTF-8 with or without BOM, else CP949/EUC-KR);
+* :func:`read_digest` decodes a file (UTF-8 with or without BOM, UTF-16 with BOM, else
+  CP949/EUC-KR), line by line where lines differ;
 * :func:`parse_paths` walks files and directories and merges entries into one paper per
   arXiv id.
 
-Files over :data:`MAX_FILE_BYTES` and lines over :data:`MAX_LINE_CHARS` are skipped as
-problems, so memory and time stay bounded whatever the input.
+Only regular files are read; files over :data:`MAX_FILE_BYTES` and lines over
+:data:`MAX_LINE_CHARS` are skipped as problems, so memory and time stay bounded whatever
+the input.
 
 A bad entry or file never raises: it becomes a :class:`~searchidx.records.ParseProblem`
 (``path:line: reason``) and the neighbours are kept. :func:`parse_paths` raises
@@ -31,14 +33,25 @@ import dataclasses
 import datetime as _dt
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from searchidx.arxiv import arxiv_id_from_url, arxiv_url
 from searchidx.errors import InputError
-from searchidx.records import Paper, ParseProblem, Section
+from searchidx.records import MAX_VOTES, Paper, ParseProblem, Section
 
-__all__ = ["ParseResult", "parse_text", "read_digest", "parse_file", "parse_paths"]
+__all__ = [
+    "ParseResult",
+    "parse_text",
+    "read_digest",
+    "read_limited",
+    "decode_digest",
+    "parse_file",
+    "find_digests",
+    "parse_paths",
+]
 
 SUMMARY = "summary"
 """Name of the section formed by plain (unnamed) bullets."""
@@ -46,11 +59,6 @@ SUMMARY = "summary"
 _HEADING = re.compile(r"^(#{1,3})(?:\s|$|\[)")
 _BLOCK_HEADER = re.compile(r"^##\s+Daily Papers\b(?:\s*\((?P<date>[^)]*)\))?")
 _ENTRY_HEADING = re.compile(r"^###\s*\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\s*$")
-_ARXIV_URL = re.compile(
-    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
-    re.IGNORECASE,
-)
 _IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)")
 _WATCH_VIDEO = re.compile(r"^\[Watch Video\]\(?(?P<url>[^)\s]+)\)?")
 _VIDEO_TAG = re.compile(r"<video\b[^>]*?\ssrc=[\"'](?P<url>[^\"']+)[\"']", re.IGNORECASE)
@@ -64,6 +72,11 @@ _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{1,2})/(\d{1,2})(?:\.md)?$", re.IGNO
 _TRUNCATED = "+"
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 _LEGACY_ENCODING = "cp949"
+#: C0 controls but tab and line breaks, DEL, C1 controls: never digest text, and dangerous on a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_UNDECODABLE = "undecodable bytes removed"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 #: Larger files are skipped as a problem (the biggest real digest is ~120 KB).
 MAX_FILE_BYTES = 16 * 2**20
 #: Longer lines are skipped as a problem (the longest real line is ~10,000 characters);
@@ -205,17 +218,15 @@ def _start_entry(
     if heading is None:
         shape = "is not '### [title](link)'" if "](" in line else "has no link"
         return None, ParseProblem(path, number, f"entry heading {shape}: {line!r}")
-    link = _ARXIV_URL.match(heading["url"])
-    if link is None:
+    arxiv_id = arxiv_id_from_url(heading["url"])
+    if arxiv_id is None:
         return None, ParseProblem(
             path, number, f"entry link is not an arXiv paper: {heading['url']!r}"
         )
     title = heading["title"].strip()
     if not title:
         return None, ParseProblem(path, number, "entry heading has an empty title")
-    arxiv_id = link["id"]
-    url = f"https://arxiv.org/abs/{arxiv_id}"
-    return _Entry(arxiv_id, url, title, date), None
+    return _Entry(arxiv_id, arxiv_url(arxiv_id), title, date), None
 
 
 def _read_entry_line(entry: _Entry, line: str, raw: str) -> str | None:
@@ -232,6 +243,8 @@ def _read_entry_line(entry: _Entry, line: str, raw: str) -> str | None:
         if value in ("-", ""):
             entry.votes = None
         elif value.isascii() and value.isdigit():
+            if len(value) > len(str(MAX_VOTES)) or int(value) > MAX_VOTES:
+                return f"vote count {value[:30]} is beyond {MAX_VOTES:,}"
             entry.votes = int(value)
         else:
             return f"vote count is not a number: {value!r}"
@@ -284,54 +297,143 @@ def _date_from_path(path: str) -> _dt.date | None:
 
 
 def read_digest(path: str | Path) -> str:
-    """Decode a digest file: UTF-8 (BOM dropped), else the legacy Korean CP949/EUC-KR.
+    """Decode a digest file: UTF-8 (BOM dropped), UTF-16 with a BOM, or legacy Korean CP949/EUC-KR.
 
-    A UTF-8 file damaged by a few stray bytes stays UTF-8, with U+FFFD in their place
-    (:func:`parse_file` reports the first one). Raises :class:`InputError` when the file
-    cannot be read, is larger than :data:`MAX_FILE_BYTES` (only that much is ever read),
-    or is binary or text in neither encoding.
+    Decoding goes line by line where it must: a CP949 line inside a UTF-8 file is decoded
+    as CP949, undecodable bytes and control characters are removed from their line
+    (:func:`parse_file` reports each such line). Raises :class:`InputError` when the file
+    cannot be read, is not a regular file, is larger than :data:`MAX_FILE_BYTES` (never
+    read past that), or is binary.
     """
     return _read(path)[0]
 
 
-def _read(path: str | Path) -> tuple[str, int | None]:
-    """The decoded text and the line of its first damaged UTF-8 byte, if any."""
+def read_limited(path: str | Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; :class:`InputError` otherwise.
+
+    A FIFO, a device or a directory is refused before it is read (a FIFO is opened
+    non-blocking, so a missing writer cannot hang the caller), and a larger file, sparse or
+    not, is refused by its size.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1).removeprefix(codecs.BOM_UTF8)
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode):
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            with open(descriptor, "rb") as handle:
+                info = os.fstat(descriptor)  # what was opened, should the path have changed
+                data = handle.read(MAX_FILE_BYTES + 1) if stat.S_ISREG(info.st_mode) else b""
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_BYTES:
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
         raise InputError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB, too big for a digest")
-    if b"\x00" in data:
+    return data
+
+
+def _read(path: str | Path) -> tuple[str, list[tuple[int, int, str]]]:
+    """The decoded text and its repaired lines as (first line, last line, what was done)."""
+    data = read_limited(path)
+    text, repairs = decode_digest(data)
+    damaged = sum(last - first + 1 for first, last, _ in repairs)
+    if damaged * 2 > max(1, sum(1 for line in text.split("\n") if line.strip())):
         raise InputError(f"{path}: binary data, not a text digest")
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
+    return text, repairs
+
+
+def decode_digest(data: bytes) -> tuple[str, list[tuple[int, int, str]]]:
+    """Decode digest bytes, repairing only the lines that need it.
+
+    Control characters are removed (tabs and line breaks stay). Returns the text (line
+    breaks normalised to ``\\n``) and the repairs as (first line, last line, what was
+    done): undecodable bytes or NULs removed, a line in the other encoding; consecutive
+    lines with the same repair are reported together.
+    """
+    wide = data.decode("utf-16", errors="replace") if data.startswith(_UTF16_BOMS) else ""
+    if "\n" in wide:  # a text file, not bytes that happen to start like a BOM
+        lines = [_utf16_line(line) for line in _split(wide)]
+    else:
+        data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy = _looks_legacy(data)
+            raw_lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+            lines = [_decode_line(line, legacy) for line in raw_lines]
+        else:
+            if not _CONTROL.search(text):
+                return text, []
+            lines = [(line, None) for line in _split(text)]
+    repairs: list[tuple[int, int, str]] = []
+    out = []
+    for number, (line, reason) in enumerate(lines, start=1):
+        if "\x00" in line:
+            reason = reason or "NUL bytes removed"
+        line = _CONTROL.sub("", line)  # other controls are silently dropped: stray LaTeX "\b" and "\f" in real digests
+        out.append(line)
+        if reason is None:
+            continue
+        if repairs and repairs[-1][1] == number - 1 and repairs[-1][2] == reason:
+            repairs[-1] = (repairs[-1][0], number, reason)
+        else:
+            repairs.append((number, number, reason))
+    return "\n".join(out), repairs
+
+
+def _split(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _utf16_line(line: str) -> tuple[str, str | None]:
+    if "\ufffd" in line:
+        return line.replace("\ufffd", ""), _UNDECODABLE
+    return line, None
+
+
+def _looks_legacy(data: bytes) -> bool:
+    """Whether undecodable UTF-8 is a CP949 file: legacy Korean reads as almost nothing but U+FFFD."""
     lenient = data.decode("utf-8", errors="replace")
     damaged = lenient.count("\ufffd")
     sound = sum(1 for char in lenient if not char.isascii()) - damaged
-    if damaged * 10 < sound:  # legacy-encoded Korean decodes as almost nothing but U+FFFD
-        return lenient, data.count(b"\n", 0, first_bad) + 1
+    return damaged * 10 >= sound
+
+
+def _decode_line(line: bytes, legacy: bool) -> tuple[str, str | None]:
+    """One line of a file that is not all UTF-8: in the file's encoding if it can be, else
+    in the other one (when that gives Korean), else with its undecodable bytes removed."""
+    native, other = (_LEGACY_ENCODING, "utf-8") if legacy else ("utf-8", _LEGACY_ENCODING)
     try:
-        return data.decode(_LEGACY_ENCODING), None
+        return line.decode(native), None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 or CP949 text") from None
+        pass
+    try:
+        text = line.decode(other)
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _HANGUL.search(text):
+            return text, f"{'UTF-8' if legacy else 'CP949'} text in a {'CP949' if legacy else 'UTF-8'} file, decoded as such"
+    return line.decode(native, errors="replace").replace("\ufffd", ""), _UNDECODABLE
 
 
 def parse_file(path: str | Path) -> tuple[list[Paper], list[ParseProblem]]:
-    """Read and parse one digest file; an unreadable, binary or empty file is a problem."""
+    """Read and parse one digest file; an unreadable, binary or empty file is a problem.
+
+    Lines that needed repair are reported with their line numbers; their entries are kept.
+    """
     name = str(path)
     try:
-        text, damaged_line = _read(path)
+        text, repairs = _read(path)
     except InputError as exc:
         return [], [ParseProblem(name, 0, "skipped: " + str(exc).removeprefix(f"{name}: "))]
     if not text.strip():
         return [], [ParseProblem(name, 0, "skipped: empty file")]
     papers, problems = parse_text(text, name)
-    if damaged_line is not None:
-        problems.insert(0, ParseProblem(name, damaged_line, "invalid UTF-8 bytes replaced"))
+    repaired = [
+        ParseProblem(name, first, reason + (f" (lines {first}-{last})" if last > first else ""))
+        for first, last, reason in repairs
+    ]
+    problems = sorted([*repaired, *problems], key=lambda problem: problem.line)
     if not papers and not problems:
         problems.append(ParseProblem(name, 0, "no paper entries found"))
     return papers, problems
@@ -345,12 +447,12 @@ def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
     entries is merged: ``dates`` = all its dates, sorted; every other field comes from its
     latest appearance (by date, then reading order). Papers keep first-appearance order.
 
-    Raises :class:`InputError` when a given path does not exist.
+    Problems of the walk (see :func:`find_digests`) come first. Raises
+    :class:`InputError` when a given path does not exist.
     """
-    files = list(_digest_files(paths))
+    files, problems = find_digests(paths)
     latest: dict[str, tuple[tuple[_dt.date, int], Paper]] = {}
     dates: dict[str, set[_dt.date]] = {}
-    problems: list[ParseProblem] = []
     entries = 0
     for file in files:
         papers, file_problems = parse_file(file)
@@ -372,40 +474,57 @@ def _with_dates(paper: Paper, dates: set[_dt.date]) -> Paper:
     return dataclasses.replace(paper, dates=tuple(sorted(dates)))
 
 
-def _digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every file to read, each once: given files as-is, ``*.md`` under given directories.
+def find_digests(paths: Iterable[str | Path]) -> tuple[list[Path], list[ParseProblem]]:
+    """Every file to read, each once, and the problems of the walk.
 
-    Hidden directories are skipped; symlinked directories are followed once each, so a
-    link loop ends.
+    Given files are taken as they are; under given directories, every ``*.md`` that is not
+    a directory. Hidden directories are skipped; symlinked directories are followed once
+    each, so a link loop ends. A directory that cannot be listed, and a symbolic link that
+    leads outside the given directories, are skipped as problems. Raises
+    :class:`InputError` when a given path does not exist.
     """
     roots = [Path(p) for p in paths]
     missing = [str(p) for p in roots if not p.exists()]
     if missing:
         raise InputError(f"no such file or directory: {', '.join(missing)}")
+    inside = tuple(os.path.realpath(root) for root in roots if root.is_dir())
     seen: set[str] = set()
+    files: list[Path] = []
+    problems: list[ParseProblem] = []
     for root in roots:
         if not root.is_dir():
-            if _first_visit(root, seen):
-                yield root
-            continue
-        found = sorted(_markdown_under(root), key=lambda file: file.relative_to(root).parts)
-        yield from (file for file in found if _first_visit(file, seen))
+            found = [root]
+        else:
+            found = sorted(_markdown_under(root, inside, problems), key=lambda file: file.relative_to(root).parts)
+        files.extend(file for file in found if _first_visit(file, seen))
+    return files, problems
 
 
-def _markdown_under(root: Path) -> Iterator[Path]:
+def _markdown_under(root: Path, inside: tuple[str, ...], problems: list[ParseProblem]) -> Iterator[Path]:
+    def unreadable(error: OSError) -> None:
+        problems.append(ParseProblem(str(error.filename), 0, f"skipped: cannot read directory: {error.strerror}"))
+
+    def leaves(path: str) -> bool:
+        if not os.path.islink(path):
+            return False
+        real = os.path.realpath(path)
+        if any(real == top or real.startswith(top.rstrip(os.sep) + os.sep) for top in inside):
+            return False
+        problems.append(ParseProblem(path, 0, f"skipped: symbolic link to {real}, outside the directories to read"))
+        return True
+
     visited_dirs: set[str] = set()
-    for top, dirnames, filenames in os.walk(root, followlinks=True):
+    for top, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         real_top = os.path.realpath(top)
         if real_top in visited_dirs:
             dirnames.clear()
             continue
         visited_dirs.add(real_top)
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and not leaves(os.path.join(top, d))]
         for name in filenames:
-            file = Path(top, name)
-            # A broken link (dangling or a loop) is yielded so that reading it reports why.
-            if name.lower().endswith(".md") and (file.is_file() or (file.is_symlink() and not file.exists())):
-                yield file
+            # Anything but a directory: reading a FIFO, a device or a broken link reports why it was skipped.
+            if name.lower().endswith(".md") and not leaves(os.path.join(top, name)):
+                yield Path(top, name)
 
 
 def _first_visit(file: Path, seen: set[str]) -> bool:

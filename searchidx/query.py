@@ -29,6 +29,7 @@ from typing import Literal
 import tantivy
 
 from searchidx.analysis import Term, TermAnalyzer
+from searchidx.arxiv import parse_arxiv_id
 
 __all__ = [
     "Clause",
@@ -63,15 +64,6 @@ MAX_QUERY_WORDS = 64
 
 FIELD_PREFIXES = {"title": "title", "ti": "title", "author": "authors", "authors": "authors", "au": "authors"}
 
-_ARXIV_ID = r"(\d{4}\.\d{4,5})(?:v\d+)?"
-_ID_PATTERNS = (
-    re.compile(rf"^{_ARXIV_ID}$"),
-    re.compile(rf"^(?:arxiv:)?{_ARXIV_ID}$", re.IGNORECASE),
-    re.compile(
-        rf"^(?:https?://)?(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/{_ARXIV_ID}(?:\.pdf)?/?(?:[?#].*)?$",
-        re.IGNORECASE,
-    ),
-)
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?("[^"]*"?|[^\s"]+)')
 
 
@@ -101,16 +93,6 @@ class QueryPlan:
     arxiv_id: str | None = None
     notes: tuple[str, ...] = field(default=())
     expansions: tuple[tuple[str, str, float], ...] = ()
-
-
-def parse_arxiv_id(text: str) -> str | None:
-    """The arXiv id that ``text`` consists of (an id or a paper URL), without version."""
-    stripped = text.strip()
-    for pattern in _ID_PATTERNS:
-        match = pattern.match(stripped)
-        if match:
-            return match.group(1)
-    return None
 
 
 def parse_query_text(text: str) -> list[Clause]:

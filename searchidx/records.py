@@ -13,7 +13,10 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Section", "Paper", "ParseProblem"]
+__all__ = ["Section", "Paper", "ParseProblem", "MAX_VOTES"]
+
+#: The largest vote count believed; a digest line claiming more is a problem.
+MAX_VOTES = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from searchidx.query import (
     build_query,
     parse_arxiv_id,
 )
-from searchidx.records import Paper
+from searchidx.records import MAX_VOTES, Paper
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 from searchidx.similar import related_query
 from searchidx.spacing import spacing_expansions
@@ -54,7 +54,6 @@ MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
 DEFAULT_MATCH: MatchMode = "blend"
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
-MAX_VOTES = 1_000_000_000
 #: The paper fields a hit shows (the rest of the record stays in ``Hit.paper``).
 HIT_PAPER_FIELDS = ("arxiv_id", "url", "title", "authors", "votes", "dates")
 #: Where other spellings of query words are counted: the summaries.

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
-import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -44,6 +43,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
 
+from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
 from searchidx.search import SearchIndex
 
@@ -68,7 +68,6 @@ CONNECTION_TIMEOUT = 30
 
 SEARCH_PARAMS = ("q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match")
 _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
-_ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "127.0.0.1", "::1"})
 
 JSON = "application/json"
@@ -231,8 +230,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
 
     def _paper(self, arxiv_id: str) -> dict[str, Any]:
-        if not _ARXIV_ID.fullmatch(arxiv_id):
-            raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {arxiv_id!r} (expected like 2406.11430)")
+        if parse_arxiv_id(arxiv_id) != arxiv_id:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {arxiv_id!r} (expected like 2406.11430 or hep-th/9901001)")
         with self.server.index() as index:
             paper = index.get(arxiv_id)
         if paper is None:

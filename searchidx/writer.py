@@ -60,11 +60,12 @@ from searchidx.manifest import (
     Manifest,
     PaperPrint,
     paper_print,
+    path_key,
     read_manifest,
     scan_files,
     write_manifest,
 )
-from searchidx.parse import _digest_files, parse_paths
+from searchidx.parse import find_digests, parse_paths
 from searchidx.records import Paper, ParseProblem
 from searchidx.termstore import decode_terms, encode_terms
 
@@ -122,7 +123,7 @@ def build(
     started = time.perf_counter()
     root = resolve_index_path(index_path)
     sources = [Path(p) for p in paths]
-    files = list(_digest_files(sources))
+    files, walk_problems = find_digests(sources)
     analyzer = analyzer or default_analyzer()
     with build_lock(root):
         scanned = scan_files(files)
@@ -145,7 +146,7 @@ def build(
             {
                 "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 "papers": len(papers),
-                "sources": [str(p.resolve()) for p in sources],
+                "sources": [path_key(p.resolve()) for p in sources],
                 "analyzer": fingerprint,
             },
         )
@@ -156,7 +157,7 @@ def build(
         entries=parsed.entries,
         papers=len(papers),
         merged=parsed.duplicates,
-        problems=tuple(parsed.problems),
+        problems=(*walk_problems, *parsed.problems),
         seconds=time.perf_counter() - started,
         mode=mode,
         analysed=analysed,

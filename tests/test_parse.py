@@ -216,7 +216,7 @@ def test_malformed_entries_are_reported_once_and_neighbours_kept(fixtures_dir: P
     assert all(p.path == str(path) for p in problems)
 
 
-def test_damaged_utf8_is_kept_and_its_first_bad_line_reported(
+def test_damaged_utf8_loses_only_its_bad_bytes_and_the_line_is_reported(
     tmp_path: Path, fixtures_dir: Path
 ) -> None:
     source = (fixtures_dir / "digests" / "bold_sections.md").read_bytes()
@@ -227,7 +227,8 @@ def test_damaged_utf8_is_kept_and_its_first_bad_line_reported(
     assert len(papers) == 2
     assert papers[0].sections[1].text.startswith("각 층의")
     line = source[:cut].count(b"\n") + 1
-    assert problems == [ParseProblem(str(path), line, "invalid UTF-8 bytes replaced")]
+    assert problems == [ParseProblem(str(path), line, "undecodable bytes removed")]
+    assert papers == parse_text(source.decode(), str(path))[0]
 
 
 def test_heading_shapes() -> None:
@@ -257,7 +258,7 @@ def test_empty_title_is_a_problem() -> None:
         (b"", "skipped: empty file"),
         (b"\xef\xbb\xbf \r\n\n", "skipped: empty file"),
         (bytes(range(256)) * 4, "skipped: binary data, not a text digest"),
-        (b"\xff\xfe\x81\x20" * 50, "skipped: not UTF-8 or CP949 text"),
+        (b"\xff\xfe\x81\x20" * 50, "skipped: binary data, not a text digest"),
         ("## 메모\n논문이 없습니다.\n".encode(), "no paper entries found"),
     ],
     ids=["empty", "blank", "binary", "undecodable", "no-entries"],
