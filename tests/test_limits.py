@@ -44,7 +44,7 @@ def test_a_100_mb_file_is_skipped_with_a_problem_reading_only_the_limit(tmp_path
     assert [str(p) for p in result.problems] == [
         f"{tmp_path / 'huge.md'}: skipped: larger than {MAX_FILE_BYTES // 2**20} MB, too big for a digest"
     ]
-    assert scanned[str(tmp_path / "huge.md")][0] > 100 * 2**20
+    assert scanned[str(tmp_path / "huge.md")] == (-1, "")  # skipped unread, not hashed
     assert peak < MAX_FILE_BYTES * 2.5  # the bounded read, decoded at most once; never the whole file
 
 
