@@ -25,6 +25,7 @@ at a named stage (see :func:`pause_point`) so tests can kill it there.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import mmap
 import os
@@ -33,6 +34,7 @@ import shutil
 import signal
 import struct
 import sys
+import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +66,7 @@ __all__ = [
     "build_lock",
     "create_generation_index",
     "new_generation",
+    "building",
     "write_meta",
     "publish",
     "tantivy_errors",
@@ -127,8 +130,32 @@ def read_meta(generation: Path) -> dict[str, Any]:
 def open_generation(generation: Path) -> tantivy.Index:
     """Open the Tantivy index of a generation with the searchidx tokenizers registered."""
     with tantivy_errors(generation.parent):
-        index = tantivy.Index.open(str(generation))
+        try:
+            index = tantivy.Index.open(str(generation))
+        except ValueError as exc:
+            if "Lockfile" not in str(exc):
+                raise
+            index = _open_unwritable(generation)
         register_tokenizers(index)
+    return index
+
+
+def _open_unwritable(generation: Path) -> tantivy.Index:
+    """Open a generation this process cannot write to (a read-only mount, a shared copy).
+
+    Tantivy's reader creates and locks ``.tantivy-meta.lock`` in the index directory. Here
+    it does so in a private directory of links to the generation's files, removed once the
+    segments are loaded; the reader is made manual, as a published generation never changes.
+    """
+    view = Path(tempfile.mkdtemp(prefix="searchidx-view-"))
+    try:
+        for entry in generation.iterdir():
+            if not entry.name.startswith(".tantivy-"):
+                (view / entry.name).symlink_to(os.path.abspath(entry))
+        index = tantivy.Index.open(str(view))
+        index.config_reader("manual")
+    finally:
+        shutil.rmtree(view, ignore_errors=True)
     return index
 
 
@@ -232,6 +259,51 @@ def build_lock(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def building(root: Path) -> Iterator[Path]:
+    """A new generation to write and publish inside the block (call with the build lock held).
+
+    If the block fails before the generation is published, the half-written generation
+    is removed, so a failed build leaves the disk as it found it and the previous index
+    answering; a full disk, wherever Tantivy, SQLite or Python met it, is raised as one
+    :class:`IndexProblem` naming it.
+    """
+    generation = new_generation(root)
+    try:
+        yield generation
+    except BaseException as exc:
+        if _current_name(root, strict=False) != generation.name:
+            shutil.rmtree(generation, ignore_errors=True)
+        full = _disk_full(exc)
+        if full is not None:
+            raise IndexProblem(
+                f"no space left on device at {full or root}; the previous index is unchanged", str(root)
+            ) from exc
+        raise
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    """Where a full disk caused ``exc`` (a path, or "" when unknown), or ``None`` if it did not.
+
+    The cause may be an ``OSError`` (Python's writes), a ``sqlite3.OperationalError`` (the
+    lexicon), or a Tantivy error whose text carries the OS error, each perhaps wrapped.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return os.fsdecode(current.filename) if current.filename else ""
+        text = str(current)
+        if any(marker in text for marker in _DISK_FULL_MARKERS):
+            return ""
+        current = current.__cause__ or current.__context__
+    return None
+
+
+_DISK_FULL_MARKERS = ("No space left on device", "os error 28", "database or disk is full", "Disk quota exceeded")
 
 
 def new_generation(root: Path) -> Path:

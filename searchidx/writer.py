@@ -43,9 +43,9 @@ from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
 from searchidx.index import (
     build_lock,
+    building,
     create_generation_index,
     current_generation,
-    new_generation,
     open_generation,
     pause_point,
     publish,
@@ -134,23 +134,23 @@ def build(
         stages = {"parse": time.perf_counter() - parse_started}
         papers = parsed.papers
         prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
-        generation = new_generation(root)
-        if previous is None:
-            mode, analysed = "full", len(papers)
-            stages.update(write_papers(generation, papers, analyzer, progress))
-        else:
-            mode, analysed = _update(generation, previous, papers, prints, analyzer, progress, stages)
-        write_manifest(generation, Manifest(scanned, prints))
-        write_meta(
-            generation,
-            {
-                "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-                "papers": len(papers),
-                "sources": [path_key(p.resolve()) for p in sources],
-                "analyzer": fingerprint,
-            },
-        )
-        publish(root, generation)
+        with building(root) as generation:
+            if previous is None:
+                mode, analysed = "full", len(papers)
+                stages.update(write_papers(generation, papers, analyzer, progress))
+            else:
+                mode, analysed = _update(generation, previous, papers, prints, analyzer, progress, stages)
+            write_manifest(generation, Manifest(scanned, prints))
+            write_meta(
+                generation,
+                {
+                    "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                    "papers": len(papers),
+                    "sources": [path_key(p.resolve()) for p in sources],
+                    "analyzer": fingerprint,
+                },
+            )
+            publish(root, generation)
     return BuildReport(
         index_path=root,
         files=parsed.files,
