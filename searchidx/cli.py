@@ -18,6 +18,7 @@ import orjson
 
 from searchidx import __version__
 from searchidx.errors import QueryError, SearchidxError
+from searchidx.render import render_result, terminal_safe
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
 from searchidx.search import DEFAULT_MATCH, MATCH_MODES, SORT_ORDERS, open_index
 
@@ -41,9 +42,9 @@ def library_errors() -> Iterator[None]:
     try:
         yield
     except QueryError as error:
-        raise BadQueryError(str(error)) from error
+        raise BadQueryError(terminal_safe(str(error))) from error
     except SearchidxError as error:
-        raise CommandError(str(error)) from error
+        raise CommandError(terminal_safe(str(error))) from error
 
 
 def use_color() -> bool:
@@ -93,7 +94,7 @@ def parse(ctx: click.Context, paths: tuple[str, ...]) -> None:
     result = parse_paths(paths)
     write_bytes(b"".join(orjson.dumps(paper.to_dict()) + b"\n" for paper in result.papers))
     for problem in result.problems:
-        click.echo(str(problem), err=True)
+        click.echo(terminal_safe(str(problem)), err=True)
     if result.problems:
         ctx.exit(1)
 
@@ -118,7 +119,7 @@ def build(paths: tuple[str, ...], index_path: str | None, full: bool) -> None:
     with library_errors(), _progress() as progress:
         report = build_index(paths, index_path, progress=progress, full=full)
     for problem in report.problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(f"warning: {terminal_safe(str(problem))}", err=True)
     click.echo(
         f"indexed {report.papers} papers from {report.entries} entries in {report.files} files "
         f"({report.merged} merged duplicates, {len(report.problems)} problems) "
@@ -212,8 +213,6 @@ def query(
         write_bytes(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
         return
     width = min(shutil.get_terminal_size((88, 24)).columns, MAX_WIDTH)
-    from searchidx.render import render_result
-
     for line in render_result(result, width, color=use_color(), offset=offset):
         click.echo(line)
 
@@ -284,11 +283,11 @@ def glossary(ctx: click.Context, term: str, index_path: str | None, as_json: boo
         write_bytes(orjson.dumps({"term": term, "matches": matches}, option=orjson.OPT_APPEND_NEWLINE))
     else:
         for key, entries in found:
-            click.echo(f"{key}:")
+            click.echo(terminal_safe(f"{key}:"))
             for entry in entries:
-                click.echo(f"  {entry.form}  [{entry.target}]  {entry.count}x")
+                click.echo(terminal_safe(f"  {entry.form}  [{entry.target}]  {entry.count}x"))
     if not found:
-        click.echo(f"no glossary entry for {term!r}", err=True)
+        click.echo(terminal_safe(f"no glossary entry for {term!r}"), err=True)
         ctx.exit(1)
 
 
@@ -313,7 +312,5 @@ def similar(arxiv_id: str, index_path: str | None, limit: int, as_json: bool) ->
         write_bytes(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
         return
     width = min(shutil.get_terminal_size((88, 24)).columns, MAX_WIDTH)
-    from searchidx.render import render_result
-
     for line in render_result(result, width, color=use_color()):
         click.echo(line)

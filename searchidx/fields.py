@@ -15,9 +15,10 @@ body           every summary section, sections separated by a position gap
 sec_*          each summary section on its own (What's New, Technical Details, ...)
 record         stored JSON of the :class:`searchidx.records.Paper` (``Paper.to_dict``)
 analysis       stored analysed terms of the paper's texts (:mod:`searchidx.termstore`)
-votes          votes as i64, -1 when unknown (``--min-votes``, ``--sort votes``)
+votes          votes as i64, -1 when unknown (``--min-votes``)
 day            every date the paper appeared on, as YYYYMMDD (``--since``/``--until``)
-latest         the latest of those dates (``--sort date``)
+by_votes       ``--sort votes`` key: votes + 1, then :func:`searchidx.arxiv.id_order` (low 32 bits)
+by_date        ``--sort date`` key: the latest date (YYYYMMDD), then the id order likewise
 prior_*        the encoded vote prior for each supported weight (:mod:`searchidx.scoring`)
 =============  =========================================================================
 """
@@ -31,6 +32,7 @@ import orjson
 import tantivy
 
 from searchidx.analysis import Term
+from searchidx.arxiv import id_order
 from searchidx.records import Paper
 from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prior
 
@@ -89,7 +91,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_bytes_field(ANALYSIS_FIELD, stored=True)
     builder.add_integer_field("votes", indexed=True, fast=True)
     builder.add_integer_field("day", indexed=True, fast=True)
-    builder.add_integer_field("latest", fast=True)
+    builder.add_integer_field("by_votes", fast=True)
+    builder.add_integer_field("by_date", fast=True)
     for weight in VOTE_WEIGHTS:
         builder.add_float_field(prior_field(weight), fast=True)
     return builder.build()
@@ -115,7 +118,7 @@ def section_terms(paper: Paper, terms: Sequence[list[Term]]) -> Sequence[list[Te
 
 
 def day_number(day: _dt.date) -> int:
-    """A date as the integer YYYYMMDD, the form the ``day`` and ``latest`` fields hold."""
+    """A date as the integer YYYYMMDD, the form the ``day`` field holds."""
     return day.year * 10000 + day.month * 100 + day.day
 
 
@@ -136,8 +139,11 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     doc.add_integer("votes", -1 if paper.votes is None else paper.votes)
     for day in paper.dates:
         doc.add_integer("day", day_number(day))
+    # Sort keys: equal votes or dates are ordered by arXiv id, whatever order papers were indexed in.
+    tie = id_order(paper.arxiv_id)
+    doc.add_integer("by_votes", (0 if paper.votes is None else paper.votes + 1) << 32 | tie)
     if paper.dates:
-        doc.add_integer("latest", day_number(paper.dates[-1]))
+        doc.add_integer("by_date", day_number(paper.dates[-1]) << 32 | tie)
     for weight in VOTE_WEIGHTS:
         doc.add_float(prior_field(weight), encode_prior(vote_prior(paper.votes, weight)))
     return doc

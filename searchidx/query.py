@@ -30,6 +30,7 @@ import tantivy
 
 from searchidx.analysis import Term, TermAnalyzer
 from searchidx.arxiv import parse_arxiv_id
+from searchidx.errors import QueryError
 
 __all__ = [
     "Clause",
@@ -130,7 +131,8 @@ def build_query(
     required as one unit), and a term ``"prefer optim"`` matches as a phrase. Keys of more
     than :data:`MAX_EXPANSION_WORDS` words are not looked for. ``respell`` gives more
     expansions once the query's words are known (other spellings of them, see
-    :mod:`searchidx.spacing`).
+    :mod:`searchidx.spacing`). Raises :class:`QueryError` for a query made only of
+    operators, which has nothing to look for.
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
@@ -189,6 +191,8 @@ def build_query(
                 must.append(query)
                 terms.update(clause_terms)
     positive = bool(plain) or any(not c.exclude for c in clauses)
+    if not positive and not must_not:
+        raise QueryError('the query is empty: it has only operators (", -, title:, author:); give some words to search for')
     if positive and not (must or should):
         query = tantivy.Query.empty_query()
     else:

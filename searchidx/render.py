@@ -1,7 +1,9 @@
 """Rendering results for people: hits as wrapped terminal text, bold or plain.
 
 Snippets arrive as data (:class:`searchidx.highlight.Snippet`); this module only decides
-how they look. Widths are counted in terminal columns, Hangul taking two, so Korean lines
+how they look. Text from the index never reaches the terminal raw: control characters and
+escape sequences in it are shown as U+FFFD (:func:`terminal_safe`), on a terminal or not.
+Widths are counted in terminal columns, Hangul taking two, so Korean lines
 wrap at the same edge as English ones.
 """
 
@@ -13,11 +15,24 @@ from collections.abc import Iterable, Iterator
 from searchidx.highlight import Snippet
 from searchidx.search import Hit, SearchResult
 
-__all__ = ["render_result", "render_snippet", "display_width", "wrap"]
+__all__ = ["render_result", "render_snippet", "display_width", "wrap", "terminal_safe"]
 
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 MAX_AUTHORS = 3
 INDENT = "    "
+#: Characters a terminal acts on instead of showing: C0 controls but the line break, DEL,
+#: C1 controls, and the bidirectional overrides that reorder what is shown.
+_UNSAFE = {
+    code: "\ufffd"
+    for code in (*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F,
+                 *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on (escape sequences, backspace,
+    bidirectional overrides) shown as U+FFFD, one for one, so offsets into it still hold."""
+    return text.translate(_UNSAFE)
 
 
 def display_width(text: str) -> int:
@@ -58,8 +73,8 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
 
 def render_snippet(snippet: Snippet, width: int, *, color: bool) -> Iterator[str]:
     """The lines of one snippet, highlights bold when ``color`` is on."""
-    label = f"{snippet.section}: "
-    text = label + snippet.text
+    label = f"{terminal_safe(snippet.section)}: "
+    text = label + terminal_safe(snippet.text)
     shift = len(label)
     marks = [(s + shift, e + shift) for s, e in snippet.highlights]
     for start, end in wrap(text, width - len(INDENT)):
@@ -72,19 +87,19 @@ def render_result(result: SearchResult, width: int, *, color: bool, offset: int 
         yield from _render_hit(rank, hit, width, color)
         yield ""
     for note in result.notes:
-        yield f"({note})"
+        yield f"({terminal_safe(note)})"
     shown = f"{offset + 1}-{offset + len(result.hits)} of " if result.hits else ""
     yield f"{shown}{result.total} paper{'s' if result.total != 1 else ''}"
 
 
 def _render_hit(rank: int, hit: Hit, width: int, color: bool) -> Iterator[str]:
-    title = f"{rank:>2}. {hit.title}"
+    title = f"{rank:>2}. {terminal_safe(hit.title)}"
     for start, end in wrap(title, width):
         line = title[start:end]
         yield _bold(line, color) if start == 0 else INDENT + _bold(line, color)
-    meta = " · ".join(_meta(hit))
+    meta = terminal_safe(" · ".join(_meta(hit)))
     yield INDENT + (f"{DIM}{meta}{RESET}" if color else meta)
-    yield INDENT + hit.url
+    yield INDENT + terminal_safe(hit.url)
     for snippet in hit.snippets:
         yield from render_snippet(snippet, width, color=color)
 

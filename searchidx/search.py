@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,10 +145,8 @@ class _Snapshot:
         self.schema = index.schema
         # Query words the collection contains are analysed from its lexicon, without Kiwi.
         self.query_analyzer = QueryAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
-
-    @functools.cached_property
-    def glossary(self) -> Glossary:
-        return load_glossary(self.generation)
+        # Read now: later builds remove this generation's files while searches still use it.
+        self.glossary: Glossary = load_glossary(self.generation)
 
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
@@ -193,7 +190,7 @@ class SearchIndex:
 
     @property
     def glossary(self) -> Glossary:
-        """The Korean <-> English glossary mined when this generation was built (read on first use)."""
+        """The Korean <-> English glossary mined when this generation was built."""
         return self._now.glossary
 
     def refresh(self) -> bool:
@@ -342,9 +339,9 @@ class SearchIndex:
             )
         options: dict[str, Any] = {"count": True, "offset": offset}
         if sort == "votes":
-            options["order_by_field"] = "votes"
+            options["order_by_field"] = "by_votes"
         elif sort == "date":
-            options["order_by_field"] = "latest"
+            options["order_by_field"] = "by_date"
         elif weight > 0:
             options["weight_by_field"] = prior_field(weight)
         with tantivy_errors(self.root):
