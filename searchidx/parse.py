@@ -157,7 +157,8 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
 
     Each entry becomes one :class:`Paper` whose ``dates`` holds the entry's date: the
     enclosing ``## Daily Papers (YYYY-MM-DD)`` header, else a ``YYYY/MM/DD(.md)`` ending of
-    ``path``, else none. ``path`` is also what problems name.
+    ``path``, else none. ``path`` is also what problems name. Control characters (but tabs)
+    are removed: they are never digest text.
     """
     path_date = _date_from_path(path)
     papers: list[Paper] = []
@@ -172,7 +173,10 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
             papers.append(entry.paper())
         entry = None
 
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.lstrip("\ufeff")
+    if _CONTROL.search(text):  # never text, and unsafe on a terminal; real digests hold stray "\b" and "\f"
+        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, raw in enumerate(lines, start=1):
         if len(raw) > MAX_LINE_CHARS:
             reason = f"line of {len(raw):,} characters skipped (limit {MAX_LINE_CHARS:,})"
@@ -344,10 +348,10 @@ def _read(path: str | Path) -> tuple[str, list[tuple[int, int, str]]]:
 def decode_digest(data: bytes) -> tuple[str, list[tuple[int, int, str]]]:
     """Decode digest bytes, repairing only the lines that need it.
 
-    Control characters are removed (tabs and line breaks stay). Returns the text (line
-    breaks normalised to ``\\n``) and the repairs as (first line, last line, what was
-    done): undecodable bytes or NULs removed, a line in the other encoding; consecutive
-    lines with the same repair are reported together.
+    Returns the text (line breaks normalised to ``\\n``) and the repairs as (first line,
+    last line, what was done): undecodable bytes removed, a line in the other encoding, or
+    NUL bytes found (:func:`parse_text` removes them with the other control characters);
+    consecutive lines with the same repair are reported together.
     """
     wide = data.decode("utf-16", errors="replace") if data.startswith(_UTF16_BOMS) else ""
     if "\n" in wide:  # a text file, not bytes that happen to start like a BOM
@@ -361,7 +365,7 @@ def decode_digest(data: bytes) -> tuple[str, list[tuple[int, int, str]]]:
             raw_lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
             lines = [_decode_line(line, legacy) for line in raw_lines]
         else:
-            if not _CONTROL.search(text):
+            if "\x00" not in text:
                 return text, []
             lines = [(line, None) for line in _split(text)]
     repairs: list[tuple[int, int, str]] = []
@@ -369,7 +373,6 @@ def decode_digest(data: bytes) -> tuple[str, list[tuple[int, int, str]]]:
     for number, (line, reason) in enumerate(lines, start=1):
         if "\x00" in line:
             reason = reason or "NUL bytes removed"
-        line = _CONTROL.sub("", line)  # other controls are silently dropped: stray LaTeX "\b" and "\f" in real digests
         out.append(line)
         if reason is None:
             continue
