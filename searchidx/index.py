@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import mmap
 import os
 import re
@@ -35,6 +36,7 @@ import signal
 import struct
 import sys
 import tempfile
+import traceback
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -276,6 +278,10 @@ def building(root: Path) -> Iterator[Path]:
     except BaseException as exc:
         if _current_name(root, strict=False) != generation.name:
             shutil.rmtree(generation, ignore_errors=True)
+            # The failed writer's open files hold their disk space until it is freed: drop
+            # the finished frames that keep it alive through the traceback.
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
         full = _disk_full(exc)
         if full is not None:
             raise IndexProblem(
@@ -290,16 +296,16 @@ def _disk_full(exc: BaseException) -> str | None:
     The cause may be an ``OSError`` (Python's writes), a ``sqlite3.OperationalError`` (the
     lexicon), or a Tantivy error whose text carries the OS error, each perhaps wrapped.
     """
-    seen: set[int] = set()
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
-            return os.fsdecode(current.filename) if current.filename else ""
-        text = str(current)
-        if any(marker in text for marker in _DISK_FULL_MARKERS):
-            return ""
+    while current is not None and current not in chain:
+        chain.append(current)
         current = current.__cause__ or current.__context__
+    for cause in chain:
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return os.fsdecode(cause.filename) if cause.filename else ""
+    if any(marker in str(cause) for cause in chain for marker in _DISK_FULL_MARKERS):
+        return ""
     return None
 
 

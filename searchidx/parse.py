@@ -361,8 +361,8 @@ def decode_digest(data: bytes) -> tuple[str, list[tuple[int, int, str]]]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            legacy = _looks_legacy(data)
             raw_lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+            legacy = _looks_legacy(raw_lines)
             lines = [_decode_line(line, legacy) for line in raw_lines]
         else:
             if "\x00" not in text:
@@ -393,12 +393,18 @@ def _utf16_line(line: str) -> tuple[str, str | None]:
     return line, None
 
 
-def _looks_legacy(data: bytes) -> bool:
-    """Whether undecodable UTF-8 is a CP949 file: legacy Korean reads as almost nothing but U+FFFD."""
-    lenient = data.decode("utf-8", errors="replace")
-    damaged = lenient.count("\ufffd")
-    sound = sum(1 for char in lenient if not char.isascii()) - damaged
-    return damaged * 10 >= sound
+def _looks_legacy(lines: list[bytes]) -> bool:
+    """Whether a file that is not all UTF-8 is a CP949 file: most of its non-ASCII lines are not UTF-8."""
+    sound = broken = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            sound += 1
+        except UnicodeDecodeError:
+            broken += 1
+    return broken > sound
 
 
 def _decode_line(line: bytes, legacy: bool) -> tuple[str, str | None]:
