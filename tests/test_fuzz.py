@@ -122,6 +122,58 @@ def _intact_entries(original: list[str], lines: list[tuple[int | None, str]], pa
     return intact
 
 
+# --- bytes spliced into real digests ----------------------------------------------------------
+
+#: Damage as it happens to files: NULs, invalid UTF-8, UTF-16 pieces, control characters.
+#: Line breaks are left out: they change a file's structure, not its bytes' meaning.
+DAMAGE = [
+    b"\x00", b"\x00\x00\x00\x00", b"\xff", b"\xfe\xff", b"\xff\xfe", b"\x80", b"\xc3", b"\xe0\xa0", b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80", b"\xc0\xaf", b"a\x00", b"\x00\xd8", b"\x3d\xd8\x00\xde", b"\x1b[2J", b"\x1b]0;t\x07",
+    b"\x08", b"\x0c", b"\x7f", b"\xc2\x9b", b"\xb0\xa1", b"\t",
+]
+damage_bytes = st.sampled_from(DAMAGE) | st.lists(
+    st.integers(0, 255).filter(lambda b: b not in b"\n\r" and not 0x20 <= b < 0x7F), min_size=1, max_size=4
+).map(bytes)
+MAX_SPLICES = 8
+
+
+def _sound_utf8(path: Path) -> bool:
+    """Digests the byte fuzz starts from: UTF-8 with enough lines that splices stay a minority."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return "\r" not in text and sum(1 for line in text.split("\n") if line.strip()) > 4 * MAX_SPLICES
+
+
+BYTE_DIGESTS = [path for path in DIGESTS if _sound_utf8(path)]
+
+
+@FUZZ
+@given(st.sampled_from(BYTE_DIGESTS), st.lists(st.tuples(st.integers(0, 10**7), damage_bytes), max_size=MAX_SPLICES))
+def test_damaged_bytes_cost_only_the_lines_they_hit(source: Path, splices: list[tuple[int, bytes]]) -> None:
+    data = source.read_bytes()
+    touched: set[int] = set()
+    damaged = data
+    for where, piece in sorted(((w % (len(data) + 1), p) for w, p in splices), reverse=True):
+        touched.add(data.count(b"\n", 0, where))
+        damaged = damaged[:where] + piece + damaged[where:]
+    original = data.decode("utf-8").lstrip("\ufeff").split("\n")
+    lines = [
+        (None, raw.decode("utf-8", errors="replace")) if number in touched else (number, original[number])
+        for number, raw in enumerate(damaged.split(b"\n"))
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, *source.parts[-3:])  # the same YYYY/MM/DD ending dates the same entries
+        path.parent.mkdir(parents=True)
+        path.write_bytes(damaged)
+        found, problems = parse_file(path)
+        before = {problem.line for problem in parse_text(data.decode("utf-8"), str(path))[1]}
+        for expected in _intact_entries(original, lines, str(path)):
+            assert expected in found
+    assert {problem.line for problem in problems} <= {number + 1 for number in touched} | before
+
+
 # --- query path -------------------------------------------------------------------------
 
 QUERY_PIECES = [
