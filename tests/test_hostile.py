@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -524,6 +525,9 @@ def test_old_style_ids_work_wherever_new_ones_do(tmp_path: Path, analyzer) -> No
         assert expected not in ids(index.similar(text).hits)
         result = CliRunner().invoke(cli, ["similar", "--index", str(tmp_path / "idx"), text])
         assert result.exit_code == 0, result.output
+    schemas = {name: json.loads((ROOT / "schema" / f"{name}.schema.json").read_text()) for name in ("paper", "search")}
+    jsonschema.validate(index.search("hep-th/9901001").to_dict(), schemas["search"])
+    jsonschema.validate(index.get("math.GT/0309136").to_dict(), schemas["paper"])  # type: ignore[union-attr]
     with serving(tmp_path / "idx", analyzer) as server:
         status, _, body = request(server, "/api/papers/math.GT/0309136")
         assert status == 200 and orjson.loads(body)["title"] == "Old topology paper"
