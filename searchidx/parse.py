@@ -173,10 +173,10 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
             papers.append(entry.paper())
         entry = None
 
-    text = text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):  # never text, and unsafe on a terminal; real digests hold stray "\b" and "\f"
-        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        text = _CONTROL.sub("", text)
+    lines = text.split("\n")
     for number, raw in enumerate(lines, start=1):
         if len(raw) > MAX_LINE_CHARS:
             reason = f"line of {len(raw):,} characters skipped (limit {MAX_LINE_CHARS:,})"
@@ -304,8 +304,9 @@ def read_digest(path: str | Path) -> str:
     """Decode a digest file: UTF-8 (BOM dropped), UTF-16 with a BOM, or legacy Korean CP949/EUC-KR.
 
     Decoding goes line by line where it must: a CP949 line inside a UTF-8 file is decoded
-    as CP949, undecodable bytes and control characters are removed from their line
-    (:func:`parse_file` reports each such line). Raises :class:`InputError` when the file
+    as CP949, and undecodable bytes are removed from their line (:func:`parse_file`
+    reports each such line, and lines holding NUL bytes, which :func:`parse_text` removes
+    with the other control characters). Raises :class:`InputError` when the file
     cannot be read, is not a regular file, is larger than :data:`MAX_FILE_BYTES` (never
     read past that), or is binary.
     """
