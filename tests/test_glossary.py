@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from searchidx import IndexCorruptError
 from searchidx.cli import cli
 from searchidx.glossary import EXPANSION_WEIGHT, GLOSSARY_FILE, mine_glossary
+from searchidx.index import current_generation
 from searchidx.records import Paper, Section
 from searchidx.search import SearchIndex, open_index
 from searchidx.writer import build
@@ -126,19 +127,17 @@ def test_glossary_command_exits_1_for_an_unknown_term(glossary_index_dir: Path) 
 
 def test_an_index_without_a_glossary_searches_without_expansions(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
     build([fixtures_dir / "glossary"], tmp_path, analyzer=analyzer)
-    glossary_index = open_index(tmp_path, analyzer=analyzer)
-    (glossary_index.generation / GLOSSARY_FILE).unlink()
-    result = glossary_index.search("hallucination")
+    (current_generation(tmp_path) / GLOSSARY_FILE).unlink()
+    result = open_index(tmp_path, analyzer=analyzer).search("hallucination")
     assert result.expansions == ()
     assert "2408.00004" not in ids(result)
 
 
 def test_a_damaged_glossary_is_reported_as_a_damaged_index(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
     build([fixtures_dir / "glossary"], tmp_path, analyzer=analyzer)
-    glossary_index = open_index(tmp_path, analyzer=analyzer)
-    (glossary_index.generation / GLOSSARY_FILE).write_bytes(b'{"pairs": [{"ko": 1}]}')
+    (current_generation(tmp_path) / GLOSSARY_FILE).write_bytes(b'{"pairs": [{"ko": 1}]}')
     with pytest.raises(IndexCorruptError, match="glossary"):
-        glossary_index.search("hallucination")
+        open_index(tmp_path, analyzer=analyzer)
 
 
 def test_real_corpus_glossary_has_the_issue_examples(corpus_index: SearchIndex) -> None:

@@ -440,7 +440,7 @@ def test_control_characters_never_reach_the_terminal(color: bool) -> None:
 def test_a_hostile_title_is_plain_text_from_digest_to_terminal(tmp_path: Path, analyzer) -> None:
     (tmp_path / "evil.md").write_text(digest(entry(1, title="Evil " + HOSTILE_TEXT + " model")), encoding="utf-8")
     [paper] = parse_paths([tmp_path]).papers
-    assert _unsafe(paper.title) == [] or set(_unsafe(paper.title)) <= {"\u202e"}
+    assert set(_unsafe(paper.title)) == {"\u202e"}  # a bidi override is text; only the terminal layer defuses it
     build([tmp_path], tmp_path / "idx", analyzer=analyzer)
     result = CliRunner().invoke(cli, ["query", "--index", str(tmp_path / "idx"), "캐시"])
     assert result.exit_code == 0 and "Evil" in result.stdout
