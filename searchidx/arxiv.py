@@ -17,6 +17,7 @@ __all__ = ["ID_PATTERN", "parse_arxiv_id", "arxiv_id_from_url", "arxiv_url", "id
 
 #: One arXiv id without its version, in either scheme (group ``id``).
 ID_PATTERN = r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})"
+_ID = re.compile(ID_PATTERN, re.IGNORECASE)
 _VERSION = r"(?:v\d+)?"
 _URL = re.compile(
     rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/{ID_PATTERN}{_VERSION}(?:\.pdf)?/?$", re.IGNORECASE
@@ -74,6 +75,8 @@ def id_order(arxiv_id: str) -> int:
     Sorting by votes or date breaks ties with it, so the order depends on the ids alone,
     never on the order papers were indexed in.
     """
+    if not _ID.fullmatch(arxiv_id):
+        return 0  # not an arXiv id at all: ordered before every real one
     if "/" not in arxiv_id:
         yymm, number = arxiv_id.split(".")
         return _month(int(yymm[:2]) + 2000, int(yymm[2:])) * 100_000 + int(number)

@@ -391,6 +391,9 @@ def test_an_index_on_a_read_only_mount_answers(tmp_path: Path, analyzer) -> None
         assert [h.arxiv_id for h in result.hits] == [h.arxiv_id for h in writable.hits]
         assert index.get(result.hits[0].arxiv_id) is not None
         assert index.similar(result.hits[0].arxiv_id).total >= 0
+        with serving(disk / "idx", analyzer) as server:
+            status, _, body = request(server, "/api/search?q=model")
+            assert status == 200 and orjson.loads(body)["total"] == result.total
         with pytest.raises(IndexProblem, match="Read-only file system"):
             build([FIXTURES / "search"], disk / "idx", analyzer=analyzer)
     assert set(Path(tempfile.gettempdir()).glob("searchidx-view-*")) == views
@@ -513,6 +516,7 @@ def test_id_order_follows_submission_and_keeps_ids_apart() -> None:
     assert sorted(ordered, key=id_order) == ordered
     assert len({id_order(i) for i in ordered}) == len(ordered) and max(map(id_order, ordered)) < 2**32
     assert arxiv_id_from_url("https://arxiv.org/abs/hep-th/9901001v2") == "hep-th/9901001"
+    assert id_order("not an id") == 0 < id_order("hep-th/9108001")
 
 
 def test_old_style_ids_work_wherever_new_ones_do(tmp_path: Path, analyzer) -> None:
