@@ -341,7 +341,7 @@ def _read(path: str | Path) -> tuple[str, list[tuple[int, int, str]]]:
     data = read_limited(path)
     text, repairs = decode_digest(data)
     damaged = sum(last - first + 1 for first, last, _ in repairs)
-    if damaged * 2 > max(1, sum(1 for line in text.split("\n") if line.strip())):
+    if damaged and damaged * 2 > max(1, sum(1 for line in text.split("\n") if line.strip())):
         raise InputError(f"{path}: binary data, not a text digest")
     return text, repairs
 
