@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import click
 import orjson
@@ -103,17 +104,23 @@ def parse(ctx: click.Context, paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @index_option
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating what changed.")
-def build(paths: tuple[str, ...], index_path: str | None, full: bool) -> None:
+@click.option("--publish", "publish_to", metavar="DIR", type=click.Path(file_okay=False, path_type=str),
+              help="Then copy the new index to the index location DIR too (a share replicas serve from).")
+def build(paths: tuple[str, ...], index_path: str | None, full: bool, publish_to: str | None) -> None:
     """Index digest files or directories (every *.md below them).
 
     The new index replaces the old one only when it is complete; problems in the digests
     are listed on stderr as PATH:LINE: REASON and the entries concerned are skipped.
-    Building again over an index analyses only papers that are new or changed.
+    Building again over an index analyses only papers that are new or changed. With
+    --publish the finished index is copied to DIR and replaces the one there in one step,
+    so servers reading DIR (even a read-only copy of it) switch to it on their next request.
 
     \b
-    Example:
+    Examples:
         searchidx build data/
+        searchidx build data/ --publish /srv/share/searchidx
     """
+    from searchidx.index import publish_copy
     from searchidx.writer import build as build_index
 
     with library_errors(), _progress() as progress:
@@ -126,6 +133,10 @@ def build(paths: tuple[str, ...], index_path: str | None, full: bool) -> None:
         f"into {report.index_path} in {report.seconds:.1f}s"
         + ("" if report.mode == "full" else f" ({report.mode}: {report.analysed} papers analysed)")
     )
+    if publish_to is not None:
+        with library_errors():
+            generation = publish_copy(report.index_path, Path(publish_to))
+        click.echo(f"published {generation.name} to {publish_to}")
 
 
 @contextlib.contextmanager
@@ -229,7 +240,8 @@ def serve(index_path: str | None, host: str, port: int) -> None:
     The API answers GET /api/search?q=TEXT with the options of `query` as parameters
     (limit, offset, since, until, min_votes, sort, vote_weight, match) and the JSON of
     `query --json`, and GET /api/papers/ARXIV_ID with one paper. A rebuilt index is
-    picked up without a restart.
+    picked up without a restart. This is one process for one user; to serve many, run
+    the same application under gunicorn (README: Deploying).
 
     \b
     Example:
@@ -237,9 +249,7 @@ def serve(index_path: str | None, host: str, port: int) -> None:
     """
     import logging
 
-    from searchidx.server import (
-        make_server,  # imported here: http.server slows every other command
-    )
+    from searchidx.server import make_server  # imported here: wsgiref slows every other command
 
     with library_errors():
         index = open_index(index_path)

@@ -71,6 +71,7 @@ __all__ = [
     "building",
     "write_meta",
     "publish",
+    "publish_copy",
     "tantivy_errors",
     "pause_point",
 ]
@@ -350,6 +351,28 @@ def publish(root: Path, generation: Path) -> None:
     for path in _generations(root):
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def publish_copy(root: Path, destination: Path) -> Path:
+    """Copy the current generation of ``root`` to the index location ``destination`` and make it current there.
+
+    A generation never changes once published, so replicas can serve copies of it: the
+    copy is written and checked beside whatever ``destination`` serves now, then made
+    current in one atomic step, as a build does. Returns the new generation directory.
+    """
+    source = current_generation(root)
+    with build_lock(destination):
+        generation = new_generation(destination)
+        with _writing(destination):
+            for path in sorted(source.iterdir()):
+                if path.is_file():
+                    shutil.copyfile(path, generation / path.name)
+                    with open(generation / path.name, "rb") as handle:
+                        os.fsync(handle.fileno())
+        read_meta(generation)
+        verify_checksums(generation)
+        publish(destination, generation)
+    return generation
 
 
 def pause_point(stage: str) -> None:

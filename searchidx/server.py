@@ -1,4 +1,4 @@
-"""``searchidx serve``: a local search page and a JSON API over one index.
+"""The search page and the JSON API as a WSGI application, and ``searchidx serve``.
 
 Routes (GET or HEAD only; anything else is a JSON error)::
 
@@ -14,45 +14,54 @@ the values, so the API and the CLI accept and reject the same things. Errors are
 ``{"error": "..."}``: 400 for a bad query or parameter, 404 for an unknown path or paper,
 503 when the index cannot be read.
 
-The server is the standard library's :class:`~http.server.ThreadingHTTPServer`: a search
-is a few milliseconds of synchronous Tantivy and Kiwi work, so an async framework would add
-dependencies without making a local, single-user tool faster. Safety rests on a few rules:
-it binds 127.0.0.1 unless told otherwise and then answers only requests addressed to a
-loopback name (a guard against DNS rebinding); request bodies are refused; ``limit`` and
-the query length are capped; corpus text leaves only as JSON strings, which the page
-inserts as text nodes, under a Content-Security-Policy that forbids inline script.
+:func:`create_app` returns a plain WSGI application, so any WSGI server can run it; many
+worker processes (``gunicorn -w 2 'searchidx.server:create_app("IDX")'``) each open the
+index and answer on their own. ``searchidx serve`` runs the same application on the
+standard library's :mod:`wsgiref` server with a thread per request, for one local user
+without extra dependencies. Safety rests on a few rules: requests must name an allowed
+host (by default only exact loopback names and addresses, a guard against DNS rebinding);
+request bodies are refused; ``limit`` and the query length are capped; corpus text leaves
+only as JSON strings, which the page inserts as text nodes, under a
+Content-Security-Policy that forbids inline script.
 
-Each request first calls :meth:`SearchIndex.refresh` (one small file read), so a rebuilt
-index is served without a restart. Requests use the index one at a time, because a refresh
-must not swap the searcher under a search that is still reading hits.
+Each request first calls :meth:`SearchIndex.refresh` (one small file read), so every
+worker serves a rebuilt index from its next request on, without a restart. Within one
+process requests use the index one at a time, because a refresh must not swap the
+searcher under a search that is still reading hits; processes share nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import logging
+import os
+import re
 import socket
+import socketserver
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import orjson
 
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
-from searchidx.search import SearchIndex
+from searchidx.search import SearchIndex, open_index
 
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "MAX_API_LIMIT",
     "MAX_QUERY_CHARS",
+    "SearchApp",
     "SearchServer",
+    "create_app",
+    "is_loopback_host",
     "make_server",
     "search_options",
 ]
@@ -63,12 +72,18 @@ DEFAULT_PORT = 8765
 MAX_API_LIMIT = 100
 #: Longest query text accepted, in characters.
 MAX_QUERY_CHARS = 1000
-#: Seconds an idle or slow connection may hold a thread.
+#: Seconds an idle or slow connection may hold a thread of ``searchidx serve``.
 CONNECTION_TIMEOUT = 30
+#: Host names a loopback-only application answers (besides loopback addresses).
+LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
+#: ``hosts`` entry that lets an application answer requests for any host name.
+ANY_HOST = "*"
 
 SEARCH_PARAMS = ("q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match")
 _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "127.0.0.1", "::1"})
+_ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
+#: A Host header: a name or an IPv4 address, or an IPv6 address in brackets; then maybe a port.
+_HOST_HEADER = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::[0-9]{1,5})?")
 
 JSON = "application/json"
 #: URL path -> (file in searchidx/static, content type).
@@ -90,13 +105,26 @@ SECURITY_HEADERS = {
 
 log = logging.getLogger(__name__)
 
+StartResponse = Callable[..., Any]
+
 
 class HTTPError(Exception):
     """A request that gets a JSON error response instead of a result."""
 
-    def __init__(self, status: HTTPStatus, message: str) -> None:
+    def __init__(self, status: HTTPStatus, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What the application answers: status, body, content type and extra headers."""
+
+    status: HTTPStatus
+    body: bytes
+    content_type: str = JSON
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def search_options(query_string: str) -> tuple[str, dict[str, Any]]:
@@ -137,22 +165,166 @@ def _number(name: str, value: str) -> int | float:
         raise QueryError(f"{name} must be {kind}, not {value!r}") from None
 
 
-class SearchServer(ThreadingHTTPServer):
-    """An HTTP server answering searches from one :class:`SearchIndex`."""
+def is_loopback_host(host: str) -> bool:
+    """Whether a Host header names this machine exactly: a loopback name or address, maybe a port.
 
-    daemon_threads = True
+    ``localhost:8765``, ``127.0.0.2`` and ``[::1]:80`` are; ``localhost:80@evil.com``,
+    ``127.0.0.1:1, evil.com`` and ``localhost.evil.com`` are not.
+    """
+    match = _HOST_HEADER.fullmatch(host)
+    if match is None:
+        return False
+    name = match["ipv6"] or match["name"]
+    if name.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    # An IPv6 address outside brackets, or an IPv4 one inside them, is malformed.
+    return address.is_loopback and (address.version == 6) == bool(match["ipv6"])
 
-    def __init__(self, address: tuple[str, int], index: SearchIndex) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, RequestHandler)
+
+class SearchApp:
+    """The search page and the JSON API over one index, as a WSGI application.
+
+    ``hosts`` are the Host header names to answer (any port); ``None`` answers only
+    loopback names and addresses (:func:`is_loopback_host`), ``"*"`` any host, for a
+    server behind a proxy or load balancer that checks names itself.
+    """
+
+    def __init__(self, index: SearchIndex, *, hosts: Collection[str] | None = None) -> None:
         self._index = index
         self._lock = threading.Lock()
-        self.static = {
+        self._hosts = None if hosts is None else frozenset(h.lower() for h in hosts)
+        self._static = {
             path: ((resources.files("searchidx") / "static" / name).read_bytes(), content_type)
             for path, (name, content_type) in STATIC_FILES.items()
         }
-        self.loopback_only = _is_loopback(address[0])
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        response = self.respond(method, _path(environ), environ.get("QUERY_STRING", ""), environ)
+        headers = {
+            "Content-Type": response.content_type,
+            "Content-Length": str(len(response.body)),
+            "Cache-Control": "no-cache" if response.status == HTTPStatus.OK else "no-store",
+            **SECURITY_HEADERS,
+            **response.headers,
+        }
+        start_response(f"{response.status.value} {response.status.phrase}", list(headers.items()))
+        return [b"" if method == "HEAD" else response.body]
+
+    def respond(self, method: str, path: str, query: str, environ: dict[str, Any]) -> Response:
+        """The response to one request; never raises."""
+        try:
+            self._check_request(method, environ)
+            try:
+                return self._route(path, query)
+            except QueryError as error:
+                raise HTTPError(HTTPStatus.BAD_REQUEST, str(error)) from error
+            except IndexProblem as error:
+                raise HTTPError(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from error
+        except HTTPError as error:
+            return Response(error.status, error_body(str(error)), headers=error.headers)
+        except Exception:
+            log.exception("error answering %s", path)
+            return Response(HTTPStatus.INTERNAL_SERVER_ERROR, error_body("internal error"))
+
+    def _check_request(self, method: str, environ: dict[str, Any]) -> None:
+        if method not in ("GET", "HEAD"):
+            raise HTTPError(HTTPStatus.METHOD_NOT_ALLOWED, "only GET is supported", {"Allow": "GET, HEAD"})
+        host = environ.get("HTTP_HOST", "")
+        if self._hosts is None:
+            if not is_loopback_host(host):
+                raise HTTPError(HTTPStatus.FORBIDDEN, "this server answers only requests for localhost")
+        elif ANY_HOST not in self._hosts:
+            match = _HOST_HEADER.fullmatch(host)
+            if match is None or (match["ipv6"] or match["name"]).lower() not in self._hosts:
+                raise HTTPError(HTTPStatus.FORBIDDEN, "this server does not answer requests for this host name")
+        if environ.get("CONTENT_LENGTH", "0").strip() not in ("", "0") or "HTTP_TRANSFER_ENCODING" in environ:
+            raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request bodies are not accepted")
+
+    def _route(self, path: str, query: str) -> Response:
+        if path in self._static:
+            body, content_type = self._static[path]
+            return Response(HTTPStatus.OK, body, content_type)
+        if path == "/api/search":
+            text, options = search_options(query)
+            with self._lock:
+                self._index.refresh()
+                result = self._index.search(text, **options)
+            return Response(HTTPStatus.OK, orjson.dumps(result.to_dict()))
+        if path.startswith("/api/papers/"):
+            return Response(HTTPStatus.OK, orjson.dumps(self._paper(path[len("/api/papers/") :])))
+        raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {path}")
+
+    def _paper(self, arxiv_id: str) -> dict[str, Any]:
+        if not _ARXIV_ID.fullmatch(arxiv_id):
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {arxiv_id!r} (expected like 2406.11430)")
+        with self._lock:
+            self._index.refresh()
+            paper = self._index.get(arxiv_id)
+        if paper is None:
+            raise HTTPError(HTTPStatus.NOT_FOUND, f"no paper with arXiv id {arxiv_id}")
+        return paper.to_dict()
+
+
+def create_app(index_path: str | os.PathLike[str] | None = None, *, hosts: Collection[str] | None = None) -> SearchApp:
+    """The WSGI application over the index at ``index_path``, Kiwi loaded.
+
+    For ``gunicorn 'searchidx.server:create_app("IDX")'``; each worker process calls it
+    and so opens the index itself. ``hosts``: see :class:`SearchApp`. Raises
+    :class:`IndexProblem` when there is no usable index.
+    """
+    index = open_index(index_path)
+    _ = index.analyzer.kiwi  # load Kiwi now rather than on the first search
+    return SearchApp(index, hosts=hosts)
+
+
+def error_body(message: str) -> bytes:
+    """The JSON body of an error response."""
+    return orjson.dumps({"error": message})
+
+
+def _path(environ: dict[str, Any]) -> str:
+    """The request path as text: WSGI servers hand it over as UTF-8 bytes decoded as Latin-1."""
+    return str(environ.get("PATH_INFO", "")).encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+class RequestHandler(WSGIRequestHandler):
+    """wsgiref's handler with JSON errors for what it rejects itself, a timeout and logging."""
+
+    timeout = CONNECTION_TIMEOUT
+    disable_nagle_algorithm = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found before the application runs (bad request line, too-long headers) as JSON."""
+        status = HTTPStatus(code)
+        body = error_body(message or status.phrase)
+        self.close_connection = True
+        self.send_response(status)
+        for name, value in {"Content-Type": JSON, "Content-Length": str(len(body)), **SECURITY_HEADERS}.items():
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        log.info("%s %s", self.address_string(), format % args)
+
+
+class SearchServer(socketserver.ThreadingMixIn, WSGIServer):
+    """``searchidx serve``: the application on wsgiref, one thread per connection."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: SearchApp) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, RequestHandler)
+        self.set_app(app)
 
     @property
     def url(self) -> str:
@@ -162,131 +334,20 @@ class SearchServer(ThreadingHTTPServer):
         host = f"[{host}]" if ":" in str(host) else host
         return f"http://{host}:{port}/"
 
-    @contextlib.contextmanager
-    def index(self) -> Iterator[SearchIndex]:
-        """The index, switched to its newest generation, held by one request at a time."""
-        with self._lock:
-            self._index.refresh()
-            yield self._index
-
-
-class RequestHandler(BaseHTTPRequestHandler):
-    """Routes one request; every response body is JSON or a file of searchidx/static."""
-
-    server: SearchServer
-    protocol_version = "HTTP/1.1"
-    timeout = CONNECTION_TIMEOUT
-    # Headers and body go out in two writes; with Nagle's algorithm on, a keep-alive
-    # client's delayed ACK would stall every response by ~40 ms.
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
-        try:
-            self._check_request()
-            with _http_errors():
-                status, body, content_type = self._route()
-        except HTTPError as error:
-            status, body, content_type = error.status, _error_body(str(error)), JSON
-        except Exception:
-            log.exception("error answering %s", self.path)
-            status, body, content_type = HTTPStatus.INTERNAL_SERVER_ERROR, _error_body("internal error"), JSON
-        self._send(status, body, content_type)
-
-    do_HEAD = do_GET
-
-    def _refuse_method(self) -> None:
-        self.close_connection = True
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, _error_body("only GET is supported"), JSON, {"Allow": "GET, HEAD"})
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Errors http.server finds itself (bad request line, too-long headers) as JSON."""
-        self.close_connection = True
-        self._send(HTTPStatus(code), _error_body(message or HTTPStatus(code).phrase), JSON)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
-        log.info("%s %s", self.address_string(), format % args)
-
-    def _check_request(self) -> None:
-        if self.server.loopback_only and not _is_loopback(_host_name(self.headers.get("Host", ""))):
-            raise HTTPError(HTTPStatus.FORBIDDEN, "this server answers only requests for localhost")
-        if self.headers.get("Content-Length", "0").strip() != "0" or "Transfer-Encoding" in self.headers:
-            self.close_connection = True  # the unread body must not be taken for the next request
-            raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request bodies are not accepted")
-
-    def _route(self) -> tuple[HTTPStatus, bytes, str]:
-        url = urlsplit(self.path)
-        if url.path in self.server.static:
-            body, content_type = self.server.static[url.path]
-            return HTTPStatus.OK, body, content_type
-        if url.path == "/api/search":
-            text, options = search_options(url.query)
-            with self.server.index() as index:
-                result = index.search(text, **options)
-            return HTTPStatus.OK, orjson.dumps(result.to_dict()), JSON
-        if url.path.startswith("/api/papers/"):
-            return HTTPStatus.OK, orjson.dumps(self._paper(unquote(url.path[len("/api/papers/"):]))), JSON
-        raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {url.path}")
-
-    def _paper(self, arxiv_id: str) -> dict[str, Any]:
-        if parse_arxiv_id(arxiv_id) != arxiv_id:
-            raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {arxiv_id!r} (expected like 2406.11430 or hep-th/9901001)")
-        with self.server.index() as index:
-            paper = index.get(arxiv_id)
-        if paper is None:
-            raise HTTPError(HTTPStatus.NOT_FOUND, f"no paper with arXiv id {arxiv_id}")
-        return paper.to_dict()
-
-    def _send(self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache" if status == HTTPStatus.OK else "no-store")
-        for name, value in {**SECURITY_HEADERS, **(headers or {})}.items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-@contextlib.contextmanager
-def _http_errors() -> Iterator[None]:
-    """Library errors as HTTP errors: a bad query is the client's, an unreadable index the server's."""
-    try:
-        yield
-    except QueryError as error:
-        raise HTTPError(HTTPStatus.BAD_REQUEST, str(error)) from error
-    except IndexProblem as error:
-        raise HTTPError(HTTPStatus.SERVICE_UNAVAILABLE, str(error)) from error
-
-
-def _error_body(message: str) -> bytes:
-    return orjson.dumps({"error": message})
-
-
-def _host_name(host: str) -> str:
-    """The name part of a Host header (``[::1]:8765`` -> ``::1``)."""
-    if host.startswith("["):
-        return host[1:].partition("]")[0]
-    return host.rpartition(":")[0] if host.count(":") == 1 else host
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def make_server(index: SearchIndex, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> SearchServer:
     """A server for ``index`` bound to ``host:port`` (port 0 picks a free one), Kiwi loaded.
 
+    Bound to a loopback address it answers only requests for loopback names; bound to
+    another address it shares the index with the network and answers any host name.
     Call ``serve_forever()`` on it (``shutdown()`` from another thread stops it).
     """
     _ = index.analyzer.kiwi  # load Kiwi now rather than on the first search
-    return SearchServer((host, port), index)
+    return SearchServer((host, port), SearchApp(index, hosts=None if _is_loopback_address(host) else [ANY_HOST]))
+
+
+def _is_loopback_address(host: str) -> bool:
+    try:
+        return host.lower() in LOOPBACK_NAMES or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import orjson
 import pytest
@@ -16,13 +23,15 @@ from conftest import ROOT, SAMPLE_DATA
 from jsonschema import Draft202012Validator
 
 from searchidx.cli import cli
-from searchidx.errors import QueryError
+from searchidx.errors import IndexNotFoundError, QueryError
 from searchidx.search import open_index
 from searchidx.server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     MAX_QUERY_CHARS,
+    SearchApp,
     SearchServer,
+    create_app,
     make_server,
     search_options,
 )
@@ -252,11 +261,36 @@ def test_loopback_host_names_are_answered(server: SearchServer, host: str) -> No
     assert status == 200
 
 
-@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8765", "192.168.1.5:8765", ""])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "attacker.example",
+        "attacker.example:8765",
+        "192.168.1.5:8765",
+        "",
+        "localhost:80@evil.com",
+        "127.0.0.1:1, evil.com",
+        "localhost.evil.com",
+        "127.0.0.1.evil.com",
+        "::1",
+        "[127.0.0.1]",
+        "localhost:",
+        "localhost:8765:1",
+        "[::1]evil.com",
+    ],
+)
 def test_other_host_names_are_refused(server: SearchServer, host: str) -> None:
     status, _, body = request(server, "/api/search?q=x", headers={"Host": host})
     assert status == 403
     assert orjson.loads(body) == {"error": "this server answers only requests for localhost"}
+
+
+def test_two_host_headers_are_refused(server: SearchServer) -> None:
+    host, port = server.server_address[:2]
+    with socket.create_connection((str(host), port), timeout=30) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.com\r\nConnection: close\r\n\r\n")
+        answer = b"".join(iter(lambda: connection.recv(65536), b""))
+    assert answer.startswith(b"HTTP/1.0 403 ")
 
 
 def test_markup_in_the_corpus_comes_back_as_json_strings(server: SearchServer) -> None:
@@ -309,3 +343,157 @@ def test_serve_command_reports_a_missing_index(tmp_path: Path) -> None:
 def test_serve_command_defaults_are_the_servers() -> None:
     defaults = {param.name: param.default for param in cli.commands["serve"].params}
     assert (defaults["host"], defaults["port"]) == (DEFAULT_HOST, DEFAULT_PORT)
+
+
+def test_the_app_is_a_plain_wsgi_application(index_path: Path, analyzer) -> None:
+    app = SearchApp(open_index(index_path, analyzer=analyzer))
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/papers/2406.11430", "QUERY_STRING": "", "HTTP_HOST": "localhost"}
+    body = b"".join(app(environ, lambda status, headers: started.append((status, headers))))
+    status, headers = started[0]
+    assert status == "200 OK"
+    assert dict(headers)["Content-Length"] == str(len(body))
+    assert orjson.loads(body)["arxiv_id"] == "2406.11430"
+
+
+@pytest.mark.parametrize(
+    ("hosts", "host", "status"),
+    [
+        (["search.example.org"], "search.example.org", 200),
+        (["search.example.org"], "SEARCH.example.org:443", 200),
+        (["search.example.org"], "localhost", 403),
+        (["search.example.org"], "search.example.org@evil.com", 403),
+        (["*"], "anything.example", 200),
+    ],
+)
+def test_an_app_behind_a_proxy_answers_the_host_names_it_is_given(
+    index_path: Path, analyzer, hosts: list[str], host: str, status: int
+) -> None:
+    app = SearchApp(open_index(index_path, analyzer=analyzer), hosts=hosts)
+    assert app.respond("GET", "/", "", {"HTTP_HOST": host}).status == status
+
+
+def test_create_app_reports_a_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError):
+        create_app(tmp_path / "none")
+
+
+@contextlib.contextmanager
+def gunicorn(index: Path, workers: int, access_log: Path) -> Iterator[tuple[str, int]]:
+    """``gunicorn -w WORKERS 'searchidx.server:create_app("INDEX")'`` on a free loopback port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0",
+         "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(U)s",
+         f"searchidx.server:create_app({str(index)!r})"],
+        stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stderr is not None
+    try:
+        for line in process.stderr:
+            listening = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            if listening:
+                break
+        else:
+            pytest.fail("gunicorn did not start")
+        threading.Thread(target=process.stderr.read, daemon=True).start()  # keep its pipe drained
+        yield "127.0.0.1", int(listening[1])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def get_many(address: tuple[str, int], path: str, count: int) -> list[dict]:
+    """``count`` concurrent GETs of ``path``, so that every worker answers some."""
+
+    def get(_: int) -> dict:
+        connection = http.client.HTTPConnection(*address, timeout=60)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            assert response.status == 200
+            return orjson.loads(response.read())
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(get, range(count)))
+
+
+def answering_workers(access_log: Path, since_line: int) -> set[str]:
+    return {line.split()[0] for line in access_log.read_text().splitlines()[since_line:]}
+
+
+@pytest.mark.slow
+def test_every_gunicorn_worker_serves_a_rebuilt_index_from_its_next_request(tmp_path: Path, analyzer) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_hostile_digest(first)
+    write_hostile_digest(second)
+    (second / "2024" / "07" / "01.md").write_text(
+        HOSTILE_DIGEST.replace("Hostile Markup Title", "Replacement Title"), encoding="utf-8"
+    )
+    index, access_log = tmp_path / "idx", tmp_path / "access.log"
+    build([first], index, analyzer=analyzer)
+    with gunicorn(index, 2, access_log) as address:
+        for _ in range(20):  # until both workers have booted and answered
+            assert all(r["total"] == 0 for r in get_many(address, search_path(q="Replacement"), 16))
+            if len(answering_workers(access_log, 0)) == 2:
+                break
+        before = len(access_log.read_text().splitlines())
+        assert len(answering_workers(access_log, 0)) == 2
+        build([second], index, analyzer=analyzer)
+        for _ in range(20):
+            after = get_many(address, search_path(q="Replacement"), 16)
+            assert all(r["total"] == 1 and r["hits"][0]["title"].endswith("Replacement Title") for r in after)
+            if len(answering_workers(access_log, before)) == 2:
+                break
+        assert len(answering_workers(access_log, before)) == 2
+
+
+def read_only(directory: Path) -> list[str]:
+    """A command prefix that runs a command with ``directory`` read-only, or skip the test."""
+    if os.geteuid() != 0:
+        subprocess.run(["chmod", "-R", "a-w", str(directory)], check=True)
+        return []
+    unshare = shutil.which("unshare")
+    probe = [unshare or "unshare", "-m", "sh", "-c", f"mount --bind -o ro {directory} {directory} && exec true"]
+    if unshare is None or subprocess.run(probe, capture_output=True).returncode != 0:
+        pytest.skip("running as root without mount namespaces: cannot make a read-only directory")
+    return [unshare, "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(directory)]
+
+
+def publish(digests: Path, index: Path, share: Path) -> None:
+    """``searchidx build DIGESTS --publish SHARE``, writing to a share that replicas see read-only."""
+    if os.geteuid() != 0 and share.exists():
+        subprocess.run(["chmod", "-R", "u+w", str(share)], check=True)
+    built = CliRunner().invoke(cli, ["build", str(digests), "--index", str(index), "--publish", str(share)])
+    assert built.exit_code == 0, built.output
+    assert f"to {share}" in built.output
+    if os.geteuid() != 0:
+        subprocess.run(["chmod", "-R", "a-w", str(share)], check=True)
+
+
+@pytest.mark.slow
+def test_a_read_only_replica_serves_each_published_generation(tmp_path: Path) -> None:
+    first, second, index, share = tmp_path / "first", tmp_path / "second", tmp_path / "idx", tmp_path / "share"
+    write_hostile_digest(first)
+    write_hostile_digest(second)
+    (second / "2024" / "07" / "01.md").write_text(
+        HOSTILE_DIGEST.replace("Hostile Markup Title", "Replacement Title"), encoding="utf-8"
+    )
+    publish(first, index, share)
+    replica = subprocess.Popen(
+        [*read_only(share), sys.executable, "-m", "searchidx", "serve", "--index", str(share), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert replica.stdout is not None and replica.stderr is not None
+    try:
+        line = replica.stdout.readline()
+        assert " at http://" in line, replica.stderr.read()
+        url = urlsplit(line.split(" at ")[1].split()[0])
+        address = (str(url.hostname), int(url.port or 80))
+        assert get_many(address, "/api/papers/2407.00001", 1)[0]["title"] == HOSTILE_TITLE
+        publish(second, index, share)
+        assert get_many(address, "/api/papers/2407.00001", 1)[0]["title"].endswith("Replacement Title")
+    finally:
+        replica.terminate()
+        replica.wait(timeout=30)
