@@ -1,22 +1,34 @@
-"""Warm latency of ``searchidx serve``'s /api/search on the real corpus: p50 and p99.
+"""The search API on the real corpus: one client's latency, then throughput under concurrent clients.
 
-Builds an index of the corpus (or reuses one that opens), starts ``searchidx serve`` on a
-free loopback port in a child process, sends every query once to warm up, then times
-``--rounds`` passes over ~20 mixed queries (Korean, English, phrases, fields, filters,
-sorts, paging) over one keep-alive connection, and prints a table. Times are wall-clock
-as the client sees them: HTTP, query analysis, search, snippets and JSON.
+Builds an index of the corpus (or reuses one that opens). Part one starts ``searchidx
+serve`` on a free loopback port in a child process, sends every query once to warm up,
+then times ``--rounds`` passes over ~20 mixed queries (Korean, English, phrases, fields,
+filters, sorts, paging) one after another, and prints a table. Part two runs the same
+queries from ``--clients`` concurrent clients (threads of this process, each sending
+``--requests`` requests, a new connection each) against ``searchidx serve`` and against
+``gunicorn -w 1`` and ``-w 2`` over ``searchidx.server:create_app``, and prints requests
+per second, p50 and p99, the CPU the clients themselves used (cores busy; they share
+the machine with the server) and the two-worker speed-up. Times are wall-clock as the client
+sees them: HTTP, query analysis, search, snippets and JSON. The load average is printed
+with the figures: other jobs on the machine inflate them.
 
-Usage: python bench/bench_serve.py [--corpus DIR] [--index DIR] [--rounds N] [--rebuild]
+Usage: python bench/bench_serve.py [--corpus DIR] [--index DIR] [--rounds N] [--clients N]
+                                   [--requests N] [--rebuild]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import os
+import re
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -30,7 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
 DEFAULT_INDEX = ROOT / "bench" / "out" / "serve-index"
 TARGET_P50_MS = 20.0
-STARTUP_SECONDS = 60
+#: Two workers on two cores: at least this many times one worker's requests per second.
+TARGET_SPEEDUP = 1.7
+#: Under the concurrent clients, every server's p99 should stay below this.
+TARGET_P99_MS = 100.0
+STARTUP_SECONDS = 120
 
 #: (query text, extra API parameters)
 QUERIES: list[tuple[str, dict[str, str]]] = [
@@ -88,6 +104,116 @@ def start_server(index: Path) -> tuple[subprocess.Popen[str], str, int]:
     return process, str(address.hostname), int(address.port or 80)
 
 
+def start_gunicorn(index: Path, workers: int) -> tuple[subprocess.Popen[str], str, int]:
+    """``gunicorn -w WORKERS`` over ``create_app(INDEX)`` on a free port; returns the process, host and port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--backlog", "64",
+         f"searchidx.server:create_app({str(index)!r})"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    booted = 0
+    port = None
+    for line in process.stderr:
+        listening = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+        port = int(listening[1]) if listening else port
+        booted += "Booting worker" in line
+        if port is not None and booted == workers:
+            return process, "127.0.0.1", port
+    process.kill()
+    raise SystemExit("gunicorn did not start (pip install 'searchidx[server]')")
+
+
+@contextmanager
+def running(process: subprocess.Popen[str]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def warm(host: str, port: int, paths: Sequence[str], workers: int) -> None:
+    """Answer every query in every worker once (each worker loads Kiwi and opens the index itself)."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+                list(pool.map(lambda path: one_request(host, port, path), list(paths) * workers * 2))
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def one_request(host: str, port: int, path: str) -> float:
+    """Milliseconds for one GET on a new connection; raises on anything but 200."""
+    start = time.perf_counter()
+    connection = http.client.HTTPConnection(host, port, timeout=STARTUP_SECONDS)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
+    return (time.perf_counter() - start) * 1000
+
+
+def load_test(host: str, port: int, paths: Sequence[str], clients: int, requests: int) -> dict[str, float]:
+    """``clients`` concurrent clients, each sending ``requests`` GETs in turn; throughput and latency."""
+
+    def client(number: int) -> tuple[list[float], int]:
+        times, errors = [], 0
+        for i in range(requests):
+            try:
+                times.append(one_request(host, port, paths[(number + i) % len(paths)]))
+            except (OSError, RuntimeError):
+                errors += 1
+        return times, errors
+
+    start, cpu = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        results = list(pool.map(client, range(clients)))
+    seconds = time.perf_counter() - start
+    client_cpu = time.process_time() - cpu
+    every = [t for times, _ in results for t in times]
+    return {
+        "requests": len(every),
+        "errors": sum(errors for _, errors in results),
+        "rps": len(every) / seconds,
+        "p50": statistics.median(every),
+        "p99": percentile(every, 99),
+        "client_cores": client_cpu / seconds,
+    }
+
+
+def throughput(index: Path, paths: Sequence[str], clients: int, requests: int) -> None:
+    """Part two: ``searchidx serve`` and gunicorn with one and two workers under concurrent clients."""
+    print(f"\n{clients} concurrent clients x {requests} requests each, a new connection per request; "
+          f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
+    print(f"{'server':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'client cores':>12}")
+    rows = {}
+    for name, workers in [("searchidx serve", 0), ("gunicorn -w 1", 1), ("gunicorn -w 2", 2)]:
+        process, host, port = start_gunicorn(index, workers) if workers else start_server(index)
+        with running(process):
+            warm(host, port, paths, max(workers, 1))
+            row = rows[name] = load_test(host, port, paths, clients, requests)
+        print(f"{name:<22} {row['rps']:>7.1f} {row['p50']:>7.1f} {row['p99']:>7.1f} {row['errors']:>6.0f} "
+              f"{row['client_cores']:>12.2f}")
+    speedup = rows["gunicorn -w 2"]["rps"] / rows["gunicorn -w 1"]["rps"]
+    p99 = rows["gunicorn -w 2"]["p99"]
+    print(
+        f"two workers: {speedup:.2f}x one worker's requests/s (target >= {TARGET_SPEEDUP}: "
+        f"{'ok' if speedup >= TARGET_SPEEDUP else 'MISSED'}), p99 {p99:.1f} ms (target < {TARGET_P99_MS:.0f}: "
+        f"{'ok' if p99 < TARGET_P99_MS else 'MISSED'}); load average after: "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+
+
 def timed_get(connection: http.client.HTTPConnection, path: str) -> tuple[float, dict]:
     start = time.perf_counter()
     connection.request("GET", path)
@@ -108,6 +234,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     parser.add_argument("--rounds", type=int, default=10, help="timed passes over the queries (max 100)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients in part two (max 64)")
+    parser.add_argument("--requests", type=int, default=100, help="requests per client in part two (max 1000)")
     parser.add_argument("--rebuild", action="store_true", help="build the index even if one opens")
     args = parser.parse_args()
     if not args.corpus.is_dir():
@@ -141,6 +269,7 @@ def main() -> int:
         f"\n{len(every)} requests ({rounds} rounds x {len(paths)} queries, warm): "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(every):.1f} ms; target p50 <= {TARGET_P50_MS:.0f} ms: {verdict}"
     )
+    throughput(args.index, paths, max(1, min(args.clients, 64)), max(1, min(args.requests, 1000)))
     return 0
 
 

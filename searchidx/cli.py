@@ -21,7 +21,7 @@ from searchidx import __version__
 from searchidx.errors import QueryError, SearchidxError
 from searchidx.render import render_result, terminal_safe
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
-from searchidx.search import DEFAULT_MATCH, MATCH_MODES, SORT_ORDERS, open_index
+from searchidx.search import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS, open_index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 MAX_WIDTH = 100
@@ -157,12 +157,12 @@ def _progress() -> Iterator[Callable[[int, int], None] | None]:
 @cli.command()
 @click.argument("text")
 @index_option
-@click.option("-n", "--limit", default=10, show_default=True, help="Hits to show.")
+@click.option("-n", "--limit", default=DEFAULT_LIMIT, show_default=True, help="Hits to show.")
 @click.option("--offset", default=0, show_default=True, help="Hits to skip (paging).")
 @click.option("--since", metavar="DATE", help="Only papers listed on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--until", metavar="DATE", help="Only papers listed on or before DATE.")
 @click.option("--min-votes", type=int, metavar="N", help="Only papers with at least N votes.")
-@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default=DEFAULT_SORT, show_default=True)
 @click.option(
     "--vote-weight",
     type=click.Choice([f"{w:g}" for w in VOTE_WEIGHTS]),
@@ -238,10 +238,12 @@ def serve(index_path: str | None, host: str, port: int) -> None:
     """Serve a search page and a JSON API over the index until Ctrl-C.
 
     The API answers GET /api/search?q=TEXT with the options of `query` as parameters
-    (limit, offset, since, until, min_votes, sort, vote_weight, match) and the JSON of
-    `query --json`, and GET /api/papers/ARXIV_ID with one paper. A rebuilt index is
-    picked up without a restart. This is one process for one user; to serve many, run
-    the same application under gunicorn (README: Deploying).
+    (limit, offset, since, until, min_votes, sort, vote_weight, match, expand, and
+    facets=month,votes) and the JSON of `query --json`, GET /api/papers/ARXIV_ID with
+    one paper, GET /api/similar/ARXIV_ID with `similar --json`, and /feed.atom?q=TEXT
+    with an Atom feed of the newest matches. A rebuilt index is picked up without a
+    restart. This is one process for one user; to serve many, run the same application
+    under gunicorn (README: Deploying).
 
     \b
     Example:

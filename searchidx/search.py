@@ -37,6 +37,7 @@ from searchidx.query import (
     QueryPlan,
     build_query,
     parse_arxiv_id,
+    parse_query_text,
 )
 from searchidx.records import MAX_VOTES, Paper
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
@@ -48,9 +49,16 @@ __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX
 
 SortOrder = Literal["relevance", "votes", "date"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
+DEFAULT_SORT: SortOrder = "relevance"
 MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
 #: How plain words combine by default (chosen on bench/queries.jsonl; see bench/RESULTS.md).
 DEFAULT_MATCH: MatchMode = "blend"
+#: Hits per page unless asked otherwise.
+DEFAULT_LIMIT = 10
+#: What :meth:`SearchIndex.search` can count over every match: papers per month of their
+#: latest listing, and papers with at least N votes for each N of :data:`VOTE_STEPS`.
+FACETS: tuple[str, ...] = ("month", "votes")
+VOTE_STEPS = (10, 50, 100)
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 #: The paper fields a hit shows (the rest of the record stays in ``Hit.paper``).
@@ -109,9 +117,13 @@ class Hit:
 class SearchResult:
     """A page of hits; ``total`` counts every matching paper, not just this page.
 
+    ``notes`` say how the query was read when that differs from what was typed.
     ``expansions`` are the glossary translations and other spellings (see
     :mod:`searchidx.spacing`) the query was widened with, as (word, added term, weight), in
     index terms.
+
+    ``facets`` holds the counts asked for with ``search(facets=...)``: for ``month``
+    (``YYYY-MM``, count) pairs, for ``votes`` (N, papers with at least N votes) pairs.
     """
 
     query: str
@@ -119,15 +131,22 @@ class SearchResult:
     hits: tuple[Hit, ...]
     notes: tuple[str, ...] = field(default=())
     expansions: tuple[tuple[str, str, float], ...] = ()
+    facets: Mapping[str, tuple[tuple[str | int, int], ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document printed by ``searchidx query --json``."""
-        return {
+        document: dict[str, Any] = {
             "query": self.query,
             "total": self.total,
+            "notes": list(self.notes),
             "expansions": [{"word": w, "term": t, "weight": x} for w, t, x in self.expansions],
             "hits": [h.to_dict() for h in self.hits],
         }
+        if self.facets:
+            document["facets"] = {
+                name: [{"value": value, "count": count} for value, count in counts] for name, counts in self.facets.items()
+            }
+        return document
 
 
 def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer | None = None) -> SearchIndex:
@@ -239,18 +258,19 @@ class SearchIndex:
         self,
         text: str,
         *,
-        limit: int = 10,
+        limit: int = DEFAULT_LIMIT,
         offset: int = 0,
         since: str | _dt.date | None = None,
         until: str | _dt.date | None = None,
         min_votes: int | None = None,
-        sort: SortOrder = "relevance",
+        sort: SortOrder = DEFAULT_SORT,
         vote_weight: float | None = None,
         match: MatchMode = DEFAULT_MATCH,
         field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
         snippets: int = 2,
         expand: bool = True,
         expansion_weight: float = EXPANSION_WEIGHT,
+        facets: Sequence[str] = (),
     ) -> SearchResult:
         """Search for ``text``; see :mod:`searchidx.query` for the query language.
 
@@ -261,10 +281,14 @@ class SearchIndex:
         ``expand`` the query also looks for the glossary translations of its words
         (Korean <-> English), scored ``expansion_weight`` times a direct match, and for
         other spellings of them (:mod:`searchidx.spacing`), scored as a direct match.
+        ``facets`` names counts over every match to add (:data:`FACETS`).
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
         _check_options(text, limit, offset, sort, weight, match, min_votes)
+        unknown = sorted(set(facets) - set(FACETS))
+        if unknown:
+            raise QueryError(f"facets must be among {', '.join(FACETS)}, not {', '.join(unknown)}")
         plan = self._plan(now, text, match, field_weights, expand, expansion_weight)
         filters = self._filters(now.schema, since, until, min_votes)
         total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
@@ -274,7 +298,30 @@ class SearchIndex:
             total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
             notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
-        return SearchResult(query=text, total=total, hits=hits, notes=notes, expansions=plan.expansions)
+        counts = self._facets(now, plan.query, filters, facets) if facets and total else {}
+        return SearchResult(query=text, total=total, hits=hits, notes=notes, expansions=plan.expansions, facets=counts)
+
+    def _facets(
+        self, now: _Snapshot, query: tantivy.Query, filters: list[tantivy.Query], names: Sequence[str]
+    ) -> dict[str, tuple[tuple[str | int, int], ...]]:
+        """Counts over every paper ``query`` and ``filters`` match (see :attr:`SearchResult.facets`)."""
+        if filters:
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in (query, *filters)])
+        steps = [{"from": step, "to": above} for step, above in zip(VOTE_STEPS, (*VOTE_STEPS[1:], None))]
+        spec = {
+            "month": {"histogram": {"field": "latest", "interval": 100, "min_doc_count": 1}},
+            "votes": {"range": {"field": "votes", "ranges": [{k: v for k, v in r.items() if v is not None} for r in steps]}},
+        }
+        with tantivy_errors(self.root):
+            found = now.searcher.aggregate(query, {name: spec[name] for name in names})
+        counts: dict[str, tuple[tuple[str | int, int], ...]] = {}
+        if "month" in names:
+            months = ((int(b["key"]) // 100, int(b["doc_count"])) for b in found["month"]["buckets"])
+            counts["month"] = tuple((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months if n)
+        if "votes" in names:
+            per_range = [int(b["doc_count"]) for b in found["votes"]["buckets"]]
+            counts["votes"] = tuple((step, sum(per_range[i:])) for i, step in enumerate(VOTE_STEPS))
+        return counts
 
     def get(self, arxiv_id: str) -> Paper | None:
         """The paper with this arXiv id, or ``None``."""
@@ -368,7 +415,7 @@ class SearchIndex:
 def _check_options(
     text: str, limit: int, offset: int, sort: str, weight: float, match: str, min_votes: int | None
 ) -> None:
-    if not text.strip():
+    if not parse_query_text(text):
         raise QueryError("the query is empty; give some words to search for")
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")

@@ -2,15 +2,20 @@
 
 Routes (GET or HEAD only; anything else is a JSON error)::
 
-    /                          the search page (searchidx/static/index.html)
-    /static/app.js, style.css  its script and style sheet
+    /, /paper/ARXIV_ID         the search page and a paper's page (searchidx/static/index.html)
+    /static/app.js, style.css  their script and style sheet
+    /api/config                the defaults and choices of the search options
     /api/search?q=TEXT&...     the document of ``searchidx query --json``
     /api/papers/ARXIV_ID       one paper (schema/paper.schema.json)
+    /api/similar/ARXIV_ID      the document of ``searchidx similar --json`` (``limit``)
+    /feed.atom?q=TEXT&...      an Atom feed of the newest papers matching a search
 
 ``/api/search`` takes the options of ``searchidx query`` as parameters (``q``, ``limit``,
-``offset``, ``since``, ``until``, ``min_votes``, ``sort``, ``vote_weight``, ``match``);
-this module only turns the strings into numbers, and :meth:`SearchIndex.search` validates
-the values, so the API and the CLI accept and reject the same things. Errors are JSON
+``offset``, ``since``, ``until``, ``min_votes``, ``sort``, ``vote_weight``, ``match``,
+``expand``) and ``facets`` (``month``, ``votes``, comma-separated); this module only turns
+the strings into numbers, and :meth:`SearchIndex.search` validates the values, so the API
+and the CLI accept and reject the same things. ARXIV_ID takes any form a query accepts
+(``2406.11430v2``, ``arXiv:2406.11430``, an arXiv or Hugging Face URL). Errors are JSON
 ``{"error": "..."}``: 400 for a bad query or parameter, 404 for an unknown path or paper,
 503 when the index cannot be read.
 
@@ -32,6 +37,7 @@ searcher under a search that is still reading hits; processes share nothing.
 
 from __future__ import annotations
 
+import datetime as _dt
 import ipaddress
 import logging
 import os
@@ -46,12 +52,25 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from xml.etree import ElementTree
 
 import orjson
 
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
-from searchidx.search import SearchIndex, open_index
+from searchidx.query import parse_arxiv_id
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
+from searchidx.search import (
+    DEFAULT_LIMIT,
+    DEFAULT_MATCH,
+    DEFAULT_SORT,
+    FACETS,
+    MATCH_MODES,
+    SORT_ORDERS,
+    SearchIndex,
+    SearchResult,
+    open_index,
+)
 
 __all__ = [
     "DEFAULT_HOST",
@@ -79,9 +98,17 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
 #: ``hosts`` entry that lets an application answer requests for any host name.
 ANY_HOST = "*"
 
-SEARCH_PARAMS = ("q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match")
+#: Page sizes the search page offers.
+PAGE_SIZES = (10, 20, 50)
+#: Entries in an Atom feed unless ``limit`` says otherwise.
+FEED_LIMIT = 30
+
+SEARCH_PARAMS = (
+    "q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match", "expand", "facets",
+)
 _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
-_ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
+_BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: A Host header: a name or an IPv4 address, or an IPv6 address in brackets; then maybe a port.
 _HOST_HEADER = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::[0-9]{1,5})?")
 
@@ -150,8 +177,18 @@ def search_options(query_string: str) -> tuple[str, dict[str, Any]]:
         raise QueryError(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
     options: dict[str, Any] = {}
     for name, value in values.items():
-        if value:
-            options[name] = _number(name, value) if name in _INTEGER_PARAMS or name == "vote_weight" else value
+        if not value:
+            continue
+        if name in _INTEGER_PARAMS or name == "vote_weight":
+            options[name] = _number(name, value)
+        elif name == "expand":
+            if value.lower() not in _BOOLEANS:
+                raise QueryError(f"expand must be true or false, not {value!r}")
+            options[name] = _BOOLEANS[value.lower()]
+        elif name == "facets":
+            options[name] = tuple(part.strip() for part in value.split(",") if part.strip())
+        else:
+            options[name] = value
     if options.get("limit", 0) > MAX_API_LIMIT:
         raise QueryError(f"limit must be at most {MAX_API_LIMIT}, not {options['limit']}")
     return text, options
@@ -220,7 +257,7 @@ class SearchApp:
         try:
             self._check_request(method, environ)
             try:
-                return self._route(path, query)
+                return self._route(path, query, environ)
             except QueryError as error:
                 raise HTTPError(HTTPStatus.BAD_REQUEST, str(error)) from error
             except IndexProblem as error:
@@ -245,29 +282,125 @@ class SearchApp:
         if environ.get("CONTENT_LENGTH", "0").strip() not in ("", "0") or "HTTP_TRANSFER_ENCODING" in environ:
             raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request bodies are not accepted")
 
-    def _route(self, path: str, query: str) -> Response:
-        if path in self._static:
-            body, content_type = self._static[path]
+    def _route(self, path: str, query: str, environ: dict[str, Any]) -> Response:
+        if path in self._static or path.startswith("/paper/"):
+            body, content_type = self._static.get(path) or self._static["/"]
             return Response(HTTPStatus.OK, body, content_type)
+        if path == "/api/config":
+            return Response(HTTPStatus.OK, orjson.dumps(search_config()))
         if path == "/api/search":
             text, options = search_options(query)
-            with self._lock:
-                self._index.refresh()
-                result = self._index.search(text, **options)
-            return Response(HTTPStatus.OK, orjson.dumps(result.to_dict()))
+            return Response(HTTPStatus.OK, orjson.dumps(self._search(text, options).to_dict()))
         if path.startswith("/api/papers/"):
             return Response(HTTPStatus.OK, orjson.dumps(self._paper(path[len("/api/papers/") :])))
+        if path.startswith("/api/similar/"):
+            return Response(HTTPStatus.OK, orjson.dumps(self._similar(path[len("/api/similar/") :], query)))
+        if path == "/feed.atom":
+            text, options = search_options(query)
+            options = {"limit": FEED_LIMIT, **options, "sort": "date", "offset": 0, "facets": ()}
+            result = self._search(text, options)
+            return Response(HTTPStatus.OK, atom_feed(result, _base_url(environ), query), "application/atom+xml; charset=utf-8")
         raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {path}")
 
-    def _paper(self, arxiv_id: str) -> dict[str, Any]:
-        if not _ARXIV_ID.fullmatch(arxiv_id):
-            raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {arxiv_id!r} (expected like 2406.11430)")
+    def _search(self, text: str, options: dict[str, Any]) -> SearchResult:
+        with self._lock:
+            self._index.refresh()
+            return self._index.search(text, **options)
+
+    def _paper(self, text: str) -> dict[str, Any]:
+        arxiv_id = _arxiv_id(text)
         with self._lock:
             self._index.refresh()
             paper = self._index.get(arxiv_id)
         if paper is None:
             raise HTTPError(HTTPStatus.NOT_FOUND, f"no paper with arXiv id {arxiv_id}")
         return paper.to_dict()
+
+    def _similar(self, text: str, query: str) -> dict[str, Any]:
+        arxiv_id = _arxiv_id(text)
+        limit = DEFAULT_LIMIT
+        for name, value in parse_qsl(query, keep_blank_values=True, max_num_fields=2):
+            if name != "limit":
+                raise QueryError(f"unknown parameter {name!r}; use limit")
+            limit = int(_number("limit", value)) if value else limit
+        if limit > MAX_API_LIMIT:
+            raise QueryError(f"limit must be at most {MAX_API_LIMIT}, not {limit}")
+        with self._lock:
+            self._index.refresh()
+            if self._index.get(arxiv_id) is None:
+                raise HTTPError(HTTPStatus.NOT_FOUND, f"no paper with arXiv id {arxiv_id}")
+            return self._index.similar(arxiv_id, limit=limit).to_dict()
+
+
+def search_config() -> dict[str, Any]:
+    """The defaults and choices of the search options, as the library defines them (``/api/config``)."""
+    return {
+        "defaults": {
+            "limit": DEFAULT_LIMIT,
+            "sort": DEFAULT_SORT,
+            "match": DEFAULT_MATCH,
+            "vote_weight": DEFAULT_VOTE_WEIGHT,
+            "expand": True,
+        },
+        "choices": {
+            "limit": list(PAGE_SIZES),
+            "sort": list(SORT_ORDERS),
+            "match": list(MATCH_MODES),
+            "vote_weight": list(VOTE_WEIGHTS),
+            "facets": list(FACETS),
+        },
+        "max_limit": MAX_API_LIMIT,
+        "max_query_chars": MAX_QUERY_CHARS,
+    }
+
+
+def _arxiv_id(text: str) -> str:
+    """The arXiv id in a path segment, in any form a query accepts."""
+    arxiv_id = parse_arxiv_id(text)
+    if arxiv_id is None:
+        raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {text[:100]!r} (expected like 2406.11430)")
+    return arxiv_id
+
+
+def atom_feed(result: SearchResult, base_url: str, query: str) -> bytes:
+    """An Atom 1.0 feed of ``result``'s hits, newest first; ``query`` is the search's query string."""
+    atom = "http://www.w3.org/2005/Atom"
+    ElementTree.register_namespace("", atom)
+
+    def add(parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str) -> ElementTree.Element:
+        child = ElementTree.SubElement(parent, f"{{{atom}}}{tag}", attributes)
+        if text is not None:
+            child.text = _XML_UNSAFE.sub("", text)
+        return child
+
+    def stamp(day: _dt.date | None) -> str:
+        return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"
+
+    feed = ElementTree.Element(f"{{{atom}}}feed")
+    add(feed, "title", f"searchidx: {result.query}")
+    add(feed, "id", f"{base_url}/feed.atom?{query}")
+    add(feed, "link", rel="self", href=f"{base_url}/feed.atom?{query}")
+    add(feed, "link", rel="alternate", type="text/html", href=f"{base_url}/?{query}")
+    add(feed, "updated", stamp(max((h.dates[-1] for h in result.hits if h.dates), default=None)))
+    add(add(feed, "author"), "name", "searchidx")
+    add(feed, "generator", "searchidx")
+    for hit in result.hits:
+        entry = add(feed, "entry")
+        add(entry, "title", hit.title)
+        add(entry, "id", f"https://arxiv.org/abs/{hit.arxiv_id}")
+        add(entry, "link", rel="alternate", type="text/html", href=f"{base_url}/paper/{hit.arxiv_id}")
+        add(entry, "link", rel="related", href=f"https://arxiv.org/abs/{hit.arxiv_id}")
+        add(entry, "updated", stamp(hit.dates[-1] if hit.dates else None))
+        for name in hit.authors:
+            add(add(entry, "author"), "name", name)
+        sections = hit.paper.sections
+        add(entry, "summary", "\n\n".join(f"{s.name}: {s.text}" for s in sections[:1]) or hit.title)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="utf-8", xml_declaration=False)
+
+
+def _base_url(environ: dict[str, Any]) -> str:
+    """The scheme and host a request was sent to (its Host header was checked before)."""
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST') or 'localhost'}"
 
 
 def create_app(index_path: str | os.PathLike[str] | None = None, *, hosts: Collection[str] | None = None) -> SearchApp:
@@ -319,6 +452,9 @@ class SearchServer(socketserver.ThreadingMixIn, WSGIServer):
     """``searchidx serve``: the application on wsgiref, one thread per connection."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the connections of a burst, which the
+    # clients then retry only after a second.
+    request_queue_size = 64
 
     def __init__(self, address: tuple[str, int], app: SearchApp) -> None:
         if ":" in address[0]:
