@@ -319,8 +319,9 @@ class SearchIndex:
             months = ((int(b["key"]) // 100, int(b["doc_count"])) for b in found["month"]["buckets"])
             counts["month"] = tuple((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months if n)
         if "votes" in names:
-            per_range = [int(b["doc_count"]) for b in found["votes"]["buckets"]]
-            counts["votes"] = tuple((step, sum(per_range[i:])) for i, step in enumerate(VOTE_STEPS))
+            # Tantivy adds buckets for the gaps (below the first step); each has its "from".
+            per_range = [(b.get("from", float("-inf")), int(b["doc_count"])) for b in found["votes"]["buckets"]]
+            counts["votes"] = tuple((step, sum(n for low, n in per_range if low >= step)) for step in VOTE_STEPS)
         return counts
 
     def get(self, arxiv_id: str) -> Paper | None:

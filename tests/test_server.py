@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
+from xml.etree import ElementTree
 
 import orjson
 import pytest
@@ -24,10 +25,12 @@ from jsonschema import Draft202012Validator
 
 from searchidx.cli import cli
 from searchidx.errors import IndexNotFoundError, QueryError
-from searchidx.search import open_index
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
+from searchidx.search import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS, open_index
 from searchidx.server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    FEED_LIMIT,
     MAX_QUERY_CHARS,
     SearchApp,
     SearchServer,
@@ -497,3 +500,121 @@ def test_a_read_only_replica_serves_each_published_generation(tmp_path: Path) ->
     finally:
         replica.terminate()
         replica.wait(timeout=30)
+
+
+def test_config_serves_the_librarys_defaults_and_choices(server: SearchServer) -> None:
+    status, config = get_json(server, "/api/config")
+    assert status == 200
+    assert config["defaults"] == {
+        "limit": DEFAULT_LIMIT, "sort": DEFAULT_SORT, "match": DEFAULT_MATCH, "vote_weight": DEFAULT_VOTE_WEIGHT, "expand": True,
+    }
+    assert config["choices"]["match"] == list(MATCH_MODES) and config["choices"]["sort"] == list(SORT_ORDERS)
+    assert config["choices"]["vote_weight"] == list(VOTE_WEIGHTS)
+    assert config["max_query_chars"] == MAX_QUERY_CHARS
+    query = cli.commands["query"]
+    cli_defaults = {param.name: param.default for param in query.params}
+    assert (cli_defaults["limit"], cli_defaults["sort"], cli_defaults["match"]) == (DEFAULT_LIMIT, DEFAULT_SORT, DEFAULT_MATCH)
+
+
+def test_expand_false_is_the_clis_no_expand(server: SearchServer, index_path: Path) -> None:
+    _, api = get_json(server, search_path(q="양자화", expand="false"))
+    printed = CliRunner().invoke(cli, ["query", "양자화", "--index", str(index_path), "--json", "--no-expand"])
+    assert api == orjson.loads(printed.stdout)
+    assert api["expansions"] == []
+    _, expanded = get_json(server, search_path(q="양자화"))
+    assert expanded["expansions"]
+    status, body = get_json(server, search_path(q="양자화", expand="maybe"))
+    assert status == 400 and "expand must be true or false" in body["error"]
+
+
+def test_notes_reach_the_api(server: SearchServer) -> None:
+    _, result = get_json(server, search_path(q="압축 존재하지않는낱말", match="all"))
+    assert result["notes"] == ["no paper has every word; showing papers with some of them"]
+    SEARCH_SCHEMA.validate(result)
+
+
+def test_month_and_vote_facets_count_every_match(server: SearchServer) -> None:
+    _, result = get_json(server, search_path(q="모델", match="any", limit=1, facets="month,votes"))
+    SEARCH_SCHEMA.validate(result)
+    months = result["facets"]["month"]
+    assert sum(m["count"] for m in months) == result["total"] > 1
+    assert [m["value"] for m in months] == sorted(m["value"] for m in months)
+    for month in months:
+        since = month["value"]
+        _, within = get_json(server, search_path(q="모델", match="any", since=since, until=since))
+        assert within["total"] >= month["count"]
+    votes = {v["value"]: v["count"] for v in result["facets"]["votes"]}
+    for at_least, count in votes.items():
+        assert get_json(server, search_path(q="모델", match="any", min_votes=at_least))[1]["total"] == count
+    _, plain = get_json(server, search_path(q="모델", match="any", limit=1))
+    assert "facets" not in plain
+    status, body = get_json(server, search_path(q="모델", facets="color"))
+    assert status == 400 and "facets must be among month, votes" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["2406.11430", "2406.11430v2", "arXiv:2406.11430", "https://arxiv.org/abs/2406.11430v1",
+     "https://arxiv.org/pdf/2406.11430.pdf", "https://huggingface.co/papers/2406.11430"],
+)
+def test_papers_and_similar_take_any_id_form_a_query_takes(server: SearchServer, index_path: Path, given: str) -> None:
+    status, paper = get_json(server, "/api/papers/" + quote(given, safe=""))
+    assert status == 200 and paper["arxiv_id"] == "2406.11430"
+    status, similar = get_json(server, "/api/similar/" + quote(given, safe="") + "?limit=3")
+    printed = CliRunner().invoke(cli, ["similar", given, "--index", str(index_path), "--json", "-n", "3"])
+    assert status == 200 and similar == orjson.loads(printed.stdout)
+    SEARCH_SCHEMA.validate(similar)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/api/similar/2401.99999", 404, "no paper with arXiv id 2401.99999"),
+        ("/api/similar/nonsense", 400, "not an arXiv id"),
+        ("/api/similar/2406.11430?limit=500", 400, "limit must be at most 100"),
+        ("/api/similar/2406.11430?limit=x", 400, "limit must be a whole number"),
+        ("/api/similar/2406.11430?color=red", 400, "unknown parameter 'color'"),
+    ],
+)
+def test_similar_errors(server: SearchServer, path: str, status: int, message: str) -> None:
+    got, body = get_json(server, path)
+    assert got == status and message in body["error"]
+
+
+@pytest.mark.parametrize("text", ['"', "-", "title:", "author:", '- "" title: author:""'])
+def test_a_query_of_operators_only_is_the_empty_query(server: SearchServer, text: str) -> None:
+    status, body = get_json(server, search_path(q=text))
+    assert status == 400 and "the query is empty" in body["error"]
+
+
+def test_a_papers_page_is_the_search_page(server: SearchServer) -> None:
+    status, headers, body = request(server, "/paper/2406.11430")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == request(server, "/")[2]
+
+
+def test_the_feed_is_atom_of_the_newest_matches(server: SearchServer) -> None:
+    status, headers, body = request(server, "/feed.atom?" + urlencode({"q": "모델", "match": "any"}))
+    assert status == 200 and headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    root = ElementTree.fromstring(body)
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert root.tag == f"{atom}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert root.find(f"{atom}{required}") is not None, required
+    entries = root.findall(f"{atom}entry")
+    assert len(entries) == min(FEED_LIMIT, get_json(server, search_path(q="모델", match="any"))[1]["total"])
+    updated = [e.findtext(f"{atom}updated") for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    for entry in entries:
+        for required in ("id", "title", "updated", "summary"):
+            assert entry.findtext(f"{atom}{required}"), required
+        assert entry.find(f"{atom}link[@rel='alternate']").get("href").startswith("http://")
+    status, _, body = request(server, "/feed.atom?q=")
+    assert status == 400
+
+
+def test_markup_in_the_feed_stays_text(server: SearchServer) -> None:
+    _, _, body = request(server, "/feed.atom?" + urlencode({"q": "적대적 마크업"}))
+    entry = ElementTree.fromstring(body).find("{http://www.w3.org/2005/Atom}entry")
+    assert entry.findtext("{http://www.w3.org/2005/Atom}title") == HOSTILE_TITLE
+    assert b"<script>" not in body
