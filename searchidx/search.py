@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import os
+from collections import ChainMap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,10 @@ DEFAULT_LIMIT = 10
 #: latest listing, and papers with at least N votes for each N of :data:`VOTE_STEPS`.
 FACETS: tuple[str, ...] = ("month", "votes")
 VOTE_STEPS = (10, 50, 100)
+#: With ``prefix``, the most frequent index terms the last word may be the start of.
+PREFIX_COMPLETIONS = 8
+#: Where those terms are looked up: titles and summaries.
+PREFIX_FIELDS = ("title", "body")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 #: The paper fields a hit shows (the rest of the record stays in ``Hit.paper``).
@@ -230,9 +235,10 @@ class SearchIndex:
         field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
         expand: bool = True,
         expansion_weight: float = EXPANSION_WEIGHT,
+        prefix: bool = False,
     ) -> QueryPlan:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
-        return self._plan(self._now, text, match, field_weights, expand, expansion_weight)
+        return self._plan(self._now, text, match, field_weights, expand, expansion_weight, prefix)
 
     @staticmethod
     def _plan(
@@ -242,8 +248,15 @@ class SearchIndex:
         field_weights: Mapping[str, float],
         expand: bool,
         expansion_weight: float,
+        prefix: bool = False,
     ) -> QueryPlan:
+        expansions: Mapping[str, Sequence[tuple[str, float]]] | None
         expansions = now.glossary.expansions(expansion_weight) if expand else None
+        completions = _completions(now, text) if prefix else {}
+        if completions:
+            expansions = ChainMap(
+                {term: [*added, *(expansions or {}).get(term, ())] for term, added in completions.items()}, expansions or {}
+            )
         return build_query(
             now.schema,
             now.query_analyzer,
@@ -271,6 +284,7 @@ class SearchIndex:
         expand: bool = True,
         expansion_weight: float = EXPANSION_WEIGHT,
         facets: Sequence[str] = (),
+        prefix: bool = False,
     ) -> SearchResult:
         """Search for ``text``; see :mod:`searchidx.query` for the query language.
 
@@ -281,7 +295,10 @@ class SearchIndex:
         ``expand`` the query also looks for the glossary translations of its words
         (Korean <-> English), scored ``expansion_weight`` times a direct match, and for
         other spellings of them (:mod:`searchidx.spacing`), scored as a direct match.
-        ``facets`` names counts over every match to add (:data:`FACETS`).
+        ``facets`` names counts over every match to add (:data:`FACETS`). With ``prefix``
+        the last word, when it is a plain word still being typed, also matches the most
+        frequent words it begins (``quant`` finds quantization), which are listed among
+        the expansions.
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
@@ -289,12 +306,12 @@ class SearchIndex:
         unknown = sorted(set(facets) - set(FACETS))
         if unknown:
             raise QueryError(f"facets must be among {', '.join(FACETS)}, not {', '.join(unknown)}")
-        plan = self._plan(now, text, match, field_weights, expand, expansion_weight)
+        plan = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix)
         filters = self._filters(now.schema, since, until, min_votes)
         total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
         notes = plan.notes
         if total == 0 and match == "all" and len(plan.words) > 1:
-            plan = self._plan(now, text, "any", field_weights, expand, expansion_weight)
+            plan = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix)
             total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
             notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
@@ -411,6 +428,27 @@ class SearchIndex:
             score=float(score) if sort == "relevance" else None,
             snippets=tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets)) if snippets else (),  # type: ignore[arg-type]
         )
+
+
+def _completions(now: _Snapshot, text: str) -> dict[str, list[tuple[str, float]]]:
+    """The index terms the last word of ``text`` may be the start of, as an expansion of its last term."""
+    clauses = parse_query_text(text)
+    last = clauses[-1] if clauses and not text[-1:].isspace() else None
+    if last is None or last.phrase or last.field or last.exclude or not text.rstrip().endswith(last.text):
+        return {}
+    terms = now.query_analyzer.analyze(last.text, "query")
+    if not terms:
+        return {}
+    stem = terms[-1].text
+    if len(stem) < 2 and not ("가" <= stem <= "힣"):
+        return {}
+    counts: dict[str, int] = {}
+    with tantivy_errors(now.generation.parent):
+        for name in PREFIX_FIELDS:
+            for term, count in now.searcher.terms_with_prefix(name, stem, limit=PREFIX_COMPLETIONS):
+                counts[term] = counts.get(term, 0) + int(count)
+    found = sorted((t for t in counts if t != stem), key=lambda t: (-counts[t], t))[:PREFIX_COMPLETIONS]
+    return {stem: [(term, 1.0) for term in found]} if found else {}
 
 
 def _check_options(

@@ -12,7 +12,8 @@ Routes (GET or HEAD only; anything else is a JSON error)::
 
 ``/api/search`` takes the options of ``searchidx query`` as parameters (``q``, ``limit``,
 ``offset``, ``since``, ``until``, ``min_votes``, ``sort``, ``vote_weight``, ``match``,
-``expand``) and ``facets`` (``month``, ``votes``, comma-separated); this module only turns
+``expand``), ``facets`` (``month``, ``votes``, comma-separated) and ``prefix`` (the last
+word matches as the start of words, for results as one types); this module only turns
 the strings into numbers, and :meth:`SearchIndex.search` validates the values, so the API
 and the CLI accept and reject the same things. ARXIV_ID takes any form a query accepts
 (``2406.11430v2``, ``arXiv:2406.11430``, an arXiv or Hugging Face URL). Errors are JSON
@@ -104,7 +105,7 @@ PAGE_SIZES = (10, 20, 50)
 FEED_LIMIT = 30
 
 SEARCH_PARAMS = (
-    "q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match", "expand", "facets",
+    "q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match", "expand", "facets", "prefix",
 )
 _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -181,9 +182,9 @@ def search_options(query_string: str) -> tuple[str, dict[str, Any]]:
             continue
         if name in _INTEGER_PARAMS or name == "vote_weight":
             options[name] = _number(name, value)
-        elif name == "expand":
+        elif name in ("expand", "prefix"):
             if value.lower() not in _BOOLEANS:
-                raise QueryError(f"expand must be true or false, not {value!r}")
+                raise QueryError(f"{name} must be true or false, not {value!r}")
             options[name] = _BOOLEANS[value.lower()]
         elif name == "facets":
             options[name] = tuple(part.strip() for part in value.split(",") if part.strip())

@@ -101,7 +101,11 @@ def wait(browser: WebDriver, condition, message: str = "") -> object:
 
 def wait_for_results(browser: WebDriver) -> list:
     """The result items once a search has finished."""
-    wait(browser, lambda d: d.find_element(By.ID, "status").text not in ("", "검색 중…") and not d.find_elements(By.CSS_SELECTOR, "[aria-busy]"))
+    wait(
+        browser,
+        lambda d: d.find_element(By.ID, "status").text not in ("", "검색 중…")
+        and not d.find_elements(By.CSS_SELECTOR, "[aria-busy]"),
+    )
     return browser.find_elements(By.CSS_SELECTOR, "#results > li.hit")
 
 
@@ -173,6 +177,16 @@ def test_results_come_as_you_type_ranked_and_highlighted_at_desktop_and_phone_wi
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     print(f"screenshots: {tmp_path}")
     assert console_errors(browser) == []
+
+
+def test_the_last_word_matches_as_a_prefix_while_typing(browser: WebDriver, server: SearchServer) -> None:
+    open_page(browser, server)
+    browser.find_element(By.ID, "q").send_keys("quant")
+    wait(browser, lambda d: url_params(d).get("q") == "quant")
+    hits = wait_for_results(browser)
+    assert len(hits) == api(server, q="quant", prefix="true")["total"] > 1
+    titles = [[m.text for m in h.find_elements(By.CSS_SELECTOR, "h2 mark")] for h in hits]
+    assert any(mark.startswith("Quantiz") for marks in titles for mark in marks), titles
 
 
 def test_korean_ime_composition_is_not_searched_until_it_ends(browser: WebDriver, server: SearchServer) -> None:

@@ -618,3 +618,12 @@ def test_markup_in_the_feed_stays_text(server: SearchServer) -> None:
     entry = ElementTree.fromstring(body).find("{http://www.w3.org/2005/Atom}entry")
     assert entry.findtext("{http://www.w3.org/2005/Atom}title") == HOSTILE_TITLE
     assert b"<script>" not in body
+
+
+def test_prefix_matches_the_last_word_as_the_start_of_words(server: SearchServer) -> None:
+    _, typed = get_json(server, search_path(q="quant", prefix="true"))
+    _, plain = get_json(server, search_path(q="quant"))
+    assert plain["total"] == 0 < typed["total"]
+    assert {"word": "quant", "term": "quantiz", "weight": 1.0} in typed["expansions"]
+    _, finished = get_json(server, search_path(q="quant ", prefix="true"))
+    assert finished["total"] == 0

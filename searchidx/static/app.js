@@ -403,7 +403,8 @@ async function getJson(path) {
   return body;
 }
 
-async function search(state) {
+// ``typing``: the last word may be unfinished, so it also matches as the start of words.
+async function search(state, typing) {
   paperView.hidden = true;
   form.hidden = false;
   if (!state.q) {
@@ -420,6 +421,7 @@ async function search(state) {
   const api = stateParams(state);
   api.set("limit", state.limit);
   api.set("facets", "month,votes");
+  if (typing) api.set("prefix", "true");
   results.setAttribute("aria-busy", "true");
   showStatus("검색 중…");
   let result;
@@ -559,7 +561,7 @@ function go(offset, typing) {
   const url = params ? `/?${params}` : "/";
   if (url !== location.pathname + location.search) history[typing ? "replaceState" : "pushState"](null, "", url);
   fillForm(state);
-  search(state);
+  search(state, typing);
 }
 
 function page(step) {
