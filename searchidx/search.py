@@ -12,10 +12,10 @@ import calendar
 import datetime as _dt
 import os
 from collections import ChainMap
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import orjson
 import tantivy
@@ -254,9 +254,9 @@ class SearchIndex:
         expansions = now.glossary.expansions(expansion_weight) if expand else None
         completions = _completions(now, text) if prefix else {}
         if completions:
-            expansions = ChainMap(
-                {term: [*added, *(expansions or {}).get(term, ())] for term, added in completions.items()}, expansions or {}
-            )
+            first = {term: [*added, *(expansions or {}).get(term, ())] for term, added in completions.items()}
+            # ChainMap only reads the mappings after the first; it asks for MutableMapping all the same.
+            expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], expansions or {}))
         return build_query(
             now.schema,
             now.query_analyzer,
