@@ -254,9 +254,12 @@ class SearchIndex:
         expansions = now.glossary.expansions(expansion_weight) if expand else None
         completions = _completions(now, text) if prefix else {}
         if completions:
-            first = {term: [*added, *(expansions or {}).get(term, ())] for term, added in completions.items()}
+            glossary = expansions or {}
+            first: dict[str, Sequence[tuple[str, float]]] = {
+                term: [*added, *glossary.get(term, ())] for term, added in completions.items()
+            }
             # ChainMap only reads the mappings after the first; it asks for MutableMapping all the same.
-            expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], expansions or {}))
+            expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], glossary))
         return build_query(
             now.schema,
             now.query_analyzer,
