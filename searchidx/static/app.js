@@ -326,8 +326,23 @@ function showNotes(result) {
   notes.hidden = lines.length === 0;
 }
 
+// Every month from the first to the last counted, the empty ones with a count of 0.
+function monthAxis(counted) {
+  if (!counted.length) return [];
+  const counts = new Map(counted.map((m) => [m.value, m.count]));
+  const months = [];
+  let [year, month] = counted[0].value.split("-").map(Number);
+  const last = counted[counted.length - 1].value;
+  for (;;) {
+    const value = `${year}-${String(month).padStart(2, "0")}`;
+    months.push({ value, count: counts.get(value) || 0 });
+    if (value >= last) return months;
+    [year, month] = month === 12 ? [year + 1, 1] : [year, month + 1];
+  }
+}
+
 function showFacets(result, state) {
-  const months = (result.facets && result.facets.month) || [];
+  const months = monthAxis((result.facets && result.facets.month) || []);
   const most = Math.max(1, ...months.map((m) => m.count));
   const chosen = state.since && state.until && state.since.slice(0, 7) === state.until.slice(0, 7) ? state.since.slice(0, 7) : "";
   document.getElementById("months").replaceChildren(
@@ -338,8 +353,9 @@ function showFacets(result, state) {
       bar.title = `${month.value}: ${month.count.toLocaleString("ko-KR")}편`;
       bar.setAttribute("aria-label", bar.title);
       const fill = element("span", "fill");
-      fill.style.height = `${Math.max(4, Math.round((100 * month.count) / most))}%`;
+      fill.style.height = month.count ? `${Math.max(4, Math.round((100 * month.count) / most))}%` : "0";
       bar.append(fill);
+      bar.disabled = month.count === 0;
       bar.addEventListener("click", () => chooseMonth(month.value === chosen ? "" : month.value));
       return bar;
     }),
@@ -406,7 +422,7 @@ async function getJson(path) {
 // ``typing``: the last word may be unfinished, so it also matches as the start of words.
 async function search(state, typing) {
   paperView.hidden = true;
-  form.hidden = false;
+  document.getElementById("filters").hidden = false;
   if (!state.q) {
     clearResults();
     showStatus("");
@@ -474,7 +490,7 @@ async function copyText(text, source) {
 
 async function showPaper(id) {
   clearResults();
-  form.hidden = false;
+  document.getElementById("filters").hidden = true;
   paperView.hidden = false;
   paperView.replaceChildren(element("p", "status", "불러오는 중…"));
   const request = ++latestRequest;
