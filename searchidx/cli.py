@@ -306,7 +306,7 @@ def glossary(ctx: click.Context, term: str, index_path: str | None, as_json: boo
 @cli.command()
 @click.argument("arxiv_id")
 @index_option
-@click.option("-n", "--limit", default=10, show_default=True, help="Papers to show.")
+@click.option("-n", "--limit", default=DEFAULT_LIMIT, show_default=True, help="Papers to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema/search.schema.json).")
 def similar(arxiv_id: str, index_path: str | None, limit: int, as_json: bool) -> None:
     """List the papers most related to the paper ARXIV_ID (an id or an arXiv / Hugging Face URL).

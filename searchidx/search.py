@@ -350,7 +350,7 @@ class SearchIndex:
         found = self._find(now, arxiv_id)
         return None if found is None else Paper.from_dict(orjson.loads(found["record"][0]))
 
-    def similar(self, arxiv_id: str, *, limit: int = 10, snippets: int = 1) -> SearchResult:
+    def similar(self, arxiv_id: str, *, limit: int = DEFAULT_LIMIT, snippets: int = 1) -> SearchResult:
         """The papers most related to the paper ``arxiv_id`` (see :mod:`searchidx.similar`)."""
         now = self._now
         paper_id = parse_arxiv_id(arxiv_id)

@@ -302,6 +302,20 @@ def test_other_host_names_are_refused(server: SearchServer, host: str) -> None:
     assert orjson.loads(body) == {"error": "this server answers only requests for localhost"}
 
 
+def test_a_server_shared_with_the_network_answers_any_host_name(index_path: Path, analyzer) -> None:
+    server = make_server(open_index(index_path, analyzer=analyzer), host="0.0.0.0", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+        connection.request("GET", "/api/config", headers={"Host": "papers.example.org"})
+        assert connection.getresponse().status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 def test_two_host_headers_are_refused(server: SearchServer) -> None:
     host, port = server.server_address[:2]
     with socket.create_connection((str(host), port), timeout=30) as connection:
