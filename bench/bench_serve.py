@@ -8,7 +8,8 @@ queries from ``--clients`` concurrent clients (threads of this process, each sen
 ``--requests`` requests, a new connection each) against ``searchidx serve`` and against
 ``gunicorn -w 1`` and ``-w 2`` over ``searchidx.server:create_app``, and prints requests
 per second, p50 and p99, the CPU the clients themselves used (cores busy; they share
-the machine with the server) and the two-worker speed-up. Times are wall-clock as the client
+the machine with the server), the server's CPU time per request (which other jobs on the
+machine hardly change, unlike the wall-clock figures) and the two-worker speed-up. Times are wall-clock as the client
 sees them: HTTP, query analysis, search, snippets and JSON. The load average is printed
 with the figures: other jobs on the machine inflate them.
 
@@ -163,6 +164,20 @@ def one_request(host: str, port: int, path: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its living children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for process in [str(pid), *children]:
+            fields = Path(f"/proc/{process}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    except OSError:
+        return float("nan")
+    return total
+
+
 def load_test(host: str, port: int, paths: Sequence[str], clients: int, requests: int) -> dict[str, float]:
     """``clients`` concurrent clients, each sending ``requests`` GETs in turn; throughput and latency."""
 
@@ -195,15 +210,18 @@ def throughput(index: Path, paths: Sequence[str], clients: int, requests: int) -
     """Part two: ``searchidx serve`` and gunicorn with one and two workers under concurrent clients."""
     print(f"\n{clients} concurrent clients x {requests} requests each, a new connection per request; "
           f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
-    print(f"{'server':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'client cores':>12}")
+    print(f"{'server':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'client cores':>12} "
+          f"{'server CPU ms/req':>14}")
     rows = {}
     for name, workers in [("searchidx serve", 0), ("gunicorn -w 1", 1), ("gunicorn -w 2", 2)]:
         process, host, port = start_gunicorn(index, workers) if workers else start_server(index)
         with running(process):
             warm(host, port, paths, max(workers, 1))
+            before = cpu_seconds(process.pid)
             row = rows[name] = load_test(host, port, paths, clients, requests)
+            row["server_cpu_ms"] = (cpu_seconds(process.pid) - before) * 1000 / max(1, row["requests"])
         print(f"{name:<22} {row['rps']:>7.1f} {row['p50']:>7.1f} {row['p99']:>7.1f} {row['errors']:>6.0f} "
-              f"{row['client_cores']:>12.2f}")
+              f"{row['client_cores']:>12.2f} {row['server_cpu_ms']:>14.2f}")
     speedup = rows["gunicorn -w 2"]["rps"] / rows["gunicorn -w 1"]["rps"]
     p99 = rows["gunicorn -w 2"]["p99"]
     print(
@@ -212,6 +230,9 @@ def throughput(index: Path, paths: Sequence[str], clients: int, requests: int) -
         f"{'ok' if p99 < TARGET_P99_MS else 'MISSED'}); load average after: "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    cost = rows["gunicorn -w 2"]["server_cpu_ms"]
+    print(f"server CPU per request {cost:.2f} ms: {os.cpu_count()} idle CPUs would answer about "
+          f"{1000 * (os.cpu_count() or 1) / cost:.0f} requests/s")
 
 
 def timed_get(connection: http.client.HTTPConnection, path: str) -> tuple[float, dict]:
