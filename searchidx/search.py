@@ -56,8 +56,9 @@ MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
 DEFAULT_MATCH: MatchMode = "blend"
 #: Hits per page unless asked otherwise.
 DEFAULT_LIMIT = 10
-#: What :meth:`SearchIndex.search` can count over every match: papers per month of their
-#: latest listing, and papers with at least N votes for each N of :data:`VOTE_STEPS`.
+#: What :meth:`SearchIndex.search` can count over every match: papers listed in each month
+#: (what ``since``/``until`` spanning that month keeps), and papers with at least N votes
+#: for each N of :data:`VOTE_STEPS` (what ``min_votes=N`` keeps).
 FACETS: tuple[str, ...] = ("month", "votes")
 VOTE_STEPS = (10, 50, 100)
 #: With ``prefix``, the most frequent index terms the last word may be the start of.
@@ -128,7 +129,8 @@ class SearchResult:
     index terms.
 
     ``facets`` holds the counts asked for with ``search(facets=...)``: for ``month``
-    (``YYYY-MM``, count) pairs, for ``votes`` (N, papers with at least N votes) pairs.
+    (``YYYY-MM``, papers listed that month) pairs, for ``votes`` (N, papers with at least
+    N votes) pairs. A paper listed in two months counts in both.
     """
 
     query: str
@@ -329,7 +331,7 @@ class SearchIndex:
             query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in (query, *filters)])
         steps = [{"from": step, "to": above} for step, above in zip(VOTE_STEPS, (*VOTE_STEPS[1:], None))]
         spec = {
-            "month": {"histogram": {"field": "latest", "interval": 100, "min_doc_count": 1}},
+            "month": {"histogram": {"field": "day", "interval": 100, "min_doc_count": 1}},
             "votes": {"range": {"field": "votes", "ranges": [{k: v for k, v in r.items() if v is not None} for r in steps]}},
         }
         with tantivy_errors(self.root):

@@ -550,12 +550,12 @@ def test_month_and_vote_facets_count_every_match(server: SearchServer) -> None:
     _, result = get_json(server, search_path(q="모델", match="any", limit=1, facets="month,votes"))
     SEARCH_SCHEMA.validate(result)
     months = result["facets"]["month"]
-    assert sum(m["count"] for m in months) == result["total"] > 1
+    assert sum(m["count"] for m in months) >= result["total"] > 1  # a paper listed in two months counts twice
     assert [m["value"] for m in months] == sorted(m["value"] for m in months)
     for month in months:
         since = month["value"]
         _, within = get_json(server, search_path(q="모델", match="any", since=since, until=since))
-        assert within["total"] >= month["count"]
+        assert within["total"] == month["count"]
     votes = {v["value"]: v["count"] for v in result["facets"]["votes"]}
     for at_least, count in votes.items():
         assert get_json(server, search_path(q="모델", match="any", min_votes=at_least))[1]["total"] == count
