@@ -459,7 +459,7 @@ def _completions(now: _Snapshot, text: str) -> dict[str, list[tuple[str, float]]
 def _check_options(
     text: str, limit: int, offset: int, sort: str, weight: float, match: str, min_votes: int | None
 ) -> None:
-    if not parse_query_text(text):
+    if not text.strip():
         raise QueryError("the query is empty; give some words to search for")
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")

@@ -59,7 +59,6 @@ import orjson
 
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
-from searchidx.query import parse_arxiv_id
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
 from searchidx.search import (
     DEFAULT_LIMIT,
