@@ -37,6 +37,7 @@ __all__ = [
     "QueryPlan",
     "DEFAULT_FIELD_WEIGHTS",
     "parse_query_text",
+    "plain_spans",
     "parse_arxiv_id",
     "build_query",
     "query_words",
@@ -98,7 +99,15 @@ class QueryPlan:
 
 def parse_query_text(text: str) -> list[Clause]:
     """Split query text into clauses; never fails (unknown syntax is read as words)."""
-    clauses: list[Clause] = []
+    return [clause for clause, _ in _clauses(text)]
+
+
+def plain_spans(text: str) -> list[tuple[int, int]]:
+    """Where in ``text`` its plain clauses stand (not phrases, field-limited or excluded)."""
+    return [span for clause, span in _clauses(text) if not (clause.phrase or clause.field or clause.exclude)]
+
+
+def _clauses(text: str) -> Iterator[tuple[Clause, tuple[int, int]]]:
     for match in _TOKEN.finditer(text):
         minus, prefix, body = match.groups()
         field_name = FIELD_PREFIXES.get(prefix.lower()) if prefix else None
@@ -108,8 +117,7 @@ def parse_query_text(text: str) -> list[Clause]:
         value = body.strip('"').strip() if phrase else body
         if not value.strip("-") or (not prefix and value[:-1].lower() in FIELD_PREFIXES and value.endswith(":")):
             continue
-        clauses.append(Clause(value, phrase=phrase, field=field_name, exclude=bool(minus)))
-    return clauses
+        yield Clause(value, phrase=phrase, field=field_name, exclude=bool(minus)), match.span()
 
 
 def build_query(

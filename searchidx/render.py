@@ -82,7 +82,13 @@ def render_snippet(snippet: Snippet, width: int, *, color: bool) -> Iterator[str
 
 
 def render_result(result: SearchResult, width: int, *, color: bool, offset: int = 0) -> Iterator[str]:
-    """The lines shown for a search result: one block per hit and a closing count."""
+    """The lines shown for a search result: one block per hit and a closing count.
+
+    A corrected query is said first, with what was typed.
+    """
+    if result.corrected_query is not None:
+        yield f"showing results for {result.corrected_query} (typed as {result.query})"
+        yield ""
     for rank, hit in enumerate(result.hits, start=offset + 1):
         yield from _render_hit(rank, hit, width, color)
         yield ""

@@ -21,6 +21,7 @@ import orjson
 import tantivy
 
 from searchidx.analysis import Analyzer, default_analyzer
+from searchidx.correct import SPELLING_FILE, Change, Correction, Speller
 from searchidx.errors import QueryError
 from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
@@ -124,9 +125,12 @@ class SearchResult:
     """A page of hits; ``total`` counts every matching paper, not just this page.
 
     ``notes`` say how the query was read when that differs from what was typed.
-    ``expansions`` are the glossary translations and other spellings (see
-    :mod:`searchidx.spacing`) the query was widened with, as (word, added term, weight), in
-    index terms.
+    ``expansions`` are the glossary translations, other spellings (see
+    :mod:`searchidx.spacing`) and corrections the query was widened with, as (word, added
+    term, weight), in index terms. ``corrections`` are the query words read as other words
+    of the collection, mistyped or typed in the other keyboard layout (see
+    :mod:`searchidx.correct`), and ``corrected_query`` the query with them corrected
+    (``None`` when there are none): what a "did you mean" shows.
 
     ``facets`` holds the counts asked for with ``search(facets=...)``: for ``month``
     (``YYYY-MM``, papers listed that month) pairs, for ``votes`` (N, papers with at least
@@ -139,6 +143,8 @@ class SearchResult:
     notes: tuple[str, ...] = field(default=())
     expansions: tuple[tuple[str, str, float], ...] = ()
     facets: Mapping[str, tuple[tuple[str | int, int], ...]] = field(default_factory=dict)
+    corrected_query: str | None = None
+    corrections: tuple[Change, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document printed by ``searchidx query --json``."""
@@ -147,6 +153,8 @@ class SearchResult:
             "total": self.total,
             "notes": list(self.notes),
             "expansions": [{"word": w, "term": t, "weight": x} for w, t, x in self.expansions],
+            "corrected_query": self.corrected_query,
+            "corrections": [c.to_dict() for c in self.corrections],
             "hits": [h.to_dict() for h in self.hits],
         }
         if self.facets:
@@ -173,6 +181,7 @@ class _Snapshot:
         self.query_analyzer = QueryAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
         # Read now: later builds remove this generation's files while searches still use it.
         self.glossary: Glossary = load_glossary(self.generation)
+        self.speller = Speller(self.generation / SPELLING_FILE)
 
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
@@ -240,7 +249,7 @@ class SearchIndex:
         prefix: bool = False,
     ) -> QueryPlan:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
-        return self._plan(self._now, text, match, field_weights, expand, expansion_weight, prefix)
+        return self._plan(self._now, text, match, field_weights, expand, expansion_weight, prefix)[0]
 
     @staticmethod
     def _plan(
@@ -251,7 +260,7 @@ class SearchIndex:
         expand: bool,
         expansion_weight: float,
         prefix: bool = False,
-    ) -> QueryPlan:
+    ) -> tuple[QueryPlan, Correction | None]:
         expansions: Mapping[str, Sequence[tuple[str, float]]] | None
         expansions = now.glossary.expansions(expansion_weight) if expand else None
         completions = _completions(now, text) if prefix else {}
@@ -262,15 +271,25 @@ class SearchIndex:
             }
             # ChainMap only reads the mappings after the first; it asks for MutableMapping all the same.
             expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], glossary))
-        return build_query(
+        if not expand:
+            plain = build_query(now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions)
+            return plain, None
+        correction = now.speller.correct(text, now.query_analyzer)
+
+        def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
+            found, corrected = now.respell(words), correction.expansions
+            return {key: [*found.get(key, ()), *corrected.get(key, ())] for key in found.keys() | corrected.keys()}
+
+        plan = build_query(
             now.schema,
             now.query_analyzer,
-            text,
+            correction.text,
             field_weights=field_weights,
             match=match,
             expansions=expansions,
-            respell=now.respell if expand else None,
+            respell=respell,
         )
+        return plan, correction
 
     def search(
         self,
@@ -311,17 +330,27 @@ class SearchIndex:
         unknown = sorted(set(facets) - set(FACETS))
         if unknown:
             raise QueryError(f"facets must be among {', '.join(FACETS)}, not {', '.join(unknown)}")
-        plan = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix)
+        plan, correction = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix)
         filters = self._filters(now.schema, since, until, min_votes)
         total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
         notes = plan.notes
         if total == 0 and match == "all" and len(plan.words) > 1:
-            plan = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix)
+            plan, correction = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix)
             total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
             notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
         counts = self._facets(now, plan.query, filters, facets) if facets and total else {}
-        return SearchResult(query=text, total=total, hits=hits, notes=notes, expansions=plan.expansions, facets=counts)
+        changes = correction.applied(plan.expansions) if correction else ()
+        return SearchResult(
+            query=text,
+            total=total,
+            hits=hits,
+            notes=notes,
+            expansions=plan.expansions,
+            facets=counts,
+            corrected_query=correction.reading(changes) if correction and changes else None,
+            corrections=changes,
+        )
 
     def _facets(
         self, now: _Snapshot, query: tantivy.Query, filters: list[tantivy.Query], names: Sequence[str]

@@ -38,6 +38,7 @@ import orjson
 import tantivy
 
 from searchidx.analysis import Analyzer, Term, default_analyzer
+from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
@@ -89,7 +90,7 @@ class BuildReport:
     papers that went through Kiwi. ``stages`` are seconds spent per stage: ``parse``, on
     the Kiwi thread ``analyse`` (papers) and ``lexicon``, and on the writing thread
     ``commit`` (after the last batch arrived) and ``glossary`` (selecting and saving the
-    pairs); the two threads overlap.
+    pairs); the two threads overlap. ``spelling`` follows them (:mod:`searchidx.correct`).
     """
 
     index_path: Path
@@ -140,6 +141,9 @@ def build(
                 stages.update(write_papers(generation, papers, analyzer, progress))
             else:
                 mode, analysed = _update(generation, previous, papers, prints, analyzer, progress, stages)
+            spelling_started = time.perf_counter()
+            write_spelling(generation, papers)
+            stages["spelling"] = time.perf_counter() - spelling_started
             write_manifest(generation, Manifest(scanned, prints))
             write_meta(
                 generation,

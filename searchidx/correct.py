@@ -1,0 +1,375 @@
+"""Forgiving queries: mistyped words and words typed with the keyboard in the wrong mode.
+
+A query word the collection does not contain ("transfomer", "암축"), or contains far less
+often than a close spelling, is also looked for as that spelling; so is a word typed with
+the keyboard in the other mode: "rkdghk" is the 2-set (두벌식) keystrokes of 강화, "ㅣㅣㅡ"
+those of llm. Both are one problem once words are compared as the keys pressed to type
+them (:func:`keystrokes`): a typo is a key pressed wrongly (one jamo, for Hangul), a wrong
+layout the same keys read in the other script.
+
+At build time :func:`write_spelling` stores every word of the collection (runs of Latin
+letters, lower-cased, or of Hangul) with its keystrokes and the number of papers using it
+in ``spelling.sqlite`` in the index generation; it reads only the papers' text. At query
+time :class:`Speller` looks each plain query word up there and, when it is unknown or rare,
+finds the most frequent word within :func:`allowed_edits` of its keystrokes (optimal string
+alignment distance: insert, delete, substitute or swap two neighbours). Corrections need
+no Kiwi: the words found are words of the collection, which the lexicon analyses.
+
+A correction is handed to :func:`searchidx.query.build_query` as an expansion of the
+typed word, so a paper with the word as typed still ranks first; a word that gives no
+index term at all (jamo typed for English, "ㅣㅣㅡ") is replaced, as there is nothing
+typed to rank first.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+from searchidx.analysis import TermAnalyzer
+from searchidx.fields import texts_to_analyze
+from searchidx.query import MAX_QUERY_WORDS, plain_spans, query_words
+from searchidx.records import Paper
+
+__all__ = [
+    "SPELLING_FILE",
+    "TYPO_WEIGHT",
+    "LAYOUT_WEIGHT",
+    "Change",
+    "Correction",
+    "Speller",
+    "write_spelling",
+    "keystrokes",
+    "from_keystrokes",
+    "allowed_edits",
+    "edit_distance",
+]
+
+SPELLING_FILE = "spelling.sqlite"
+#: Weight of a corrected spelling relative to the word as typed (chosen on bench/typos.py).
+TYPO_WEIGHT = 0.5
+#: Weight of a word read in the other keyboard layout (chosen on bench/typos.py).
+LAYOUT_WEIGHT = 0.5
+#: A word the collection has is corrected only to a word this many times as frequent.
+FREQUENCY_RATIO = 20
+
+Kind = Literal["typo", "layout"]
+
+# 2-set (두벌식) layout: the key of each jamo; shifted keys are upper case.
+_KEY_OF = dict(
+    zip("ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡㅃㅉㄸㄲㅆㅒㅖ", "qwertyuiopasdfghjklzxcvbnmQWERTOP")
+)
+_JAMO_OF = {key: jamo for jamo, key in _KEY_OF.items()}
+# Jamo typed as two keys: compound vowels and final consonant clusters.
+_PAIRS = {
+    "ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ", "ㅢ": "ㅡㅣ",
+    "ㄳ": "ㄱㅅ", "ㄵ": "ㄴㅈ", "ㄶ": "ㄴㅎ", "ㄺ": "ㄹㄱ", "ㄻ": "ㄹㅁ", "ㄼ": "ㄹㅂ", "ㄽ": "ㄹㅅ",
+    "ㄾ": "ㄹㅌ", "ㄿ": "ㄹㅍ", "ㅀ": "ㄹㅎ", "ㅄ": "ㅂㅅ",
+}  # fmt: skip
+_PAIR_OF = {pair: jamo for jamo, pair in _PAIRS.items()}
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+_SYLLABLE_BASE = 0xAC00
+#: A word as this module sees it: a run of Latin letters or of Hangul (syllables and jamo).
+WORD = re.compile(r"[A-Za-z]+|[\u3131-\u318e\uac00-\ud7a3]+")
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzQWERTOP"
+
+
+def keystrokes(word: str) -> str | None:
+    """The keys typing ``word`` takes on a QWERTY / 2-set keyboard, or ``None`` (other characters).
+
+    Latin letters are their own keys, lower-cased; Hangul is split into jamo and each jamo
+    into its keys (강화 -> ``rkdghk``, 없 -> ``djqt``).
+    """
+    out = []
+    for ch in word:
+        code = ord(ch) - _SYLLABLE_BASE
+        if 0 <= code < 11172:
+            jamo = _INITIALS[code // 588] + _VOWELS[code % 588 // 28] + _FINALS[code % 28].strip()
+        elif "A" <= ch <= "z" and ch.isalpha():
+            out.append(ch.lower())
+            continue
+        else:
+            jamo = ch
+        for part in "".join(_PAIRS.get(j, j) for j in jamo):
+            key = _KEY_OF.get(part)
+            if key is None:
+                return None
+            out.append(key)
+    return "".join(out)
+
+
+def from_keystrokes(keys: str) -> str:
+    """The Hangul a 2-set input method makes of ``keys`` (``rkdghk gkrtmq`` -> 강화 학습).
+
+    Keys that are no jamo (digits, spaces, ...) are kept as they are; a lower-case key of a
+    shifted jamo (``Q`` -> ㅃ) is read unshifted.
+    """
+    out: list[str] = []
+    initial = vowel = final = ""
+
+    def flush() -> None:
+        nonlocal initial, vowel, final
+        if initial and vowel:
+            out.append(_syllable(initial, vowel, final))
+        else:
+            out.append(initial + vowel)
+        initial = vowel = final = ""
+
+    for key in keys:
+        jamo = _JAMO_OF.get(key) or _JAMO_OF.get(key.lower())
+        if jamo is None:
+            flush()
+            out.append(key)
+        elif jamo in _VOWELS:
+            if initial and vowel and final:  # the final moves on to start the next syllable
+                kept, moved = _split_final(final)
+                final = kept
+                flush()
+                initial, vowel = moved, jamo
+            elif vowel and not final and vowel + jamo in _PAIR_OF:
+                vowel = _PAIR_OF[vowel + jamo]
+            elif initial and not vowel:
+                vowel = jamo
+            else:
+                flush()
+                vowel = jamo
+        elif initial and vowel and not final and jamo in _FINALS:
+            final = jamo
+        elif initial and vowel and final and final + jamo in _PAIR_OF:
+            final = _PAIR_OF[final + jamo]
+        else:
+            flush()
+            initial = jamo
+    flush()
+    return "".join(out)
+
+
+def _syllable(initial: str, vowel: str, final: str) -> str:
+    code = (_INITIALS.index(initial) * 21 + _VOWELS.index(vowel)) * 28 + (_FINALS.index(final) if final else 0)
+    return chr(_SYLLABLE_BASE + code)
+
+
+def _split_final(final: str) -> tuple[str, str]:
+    """A final consonant before a vowel: what stays (the first of a cluster) and what moves on."""
+    pair = _PAIRS.get(final)
+    return (pair[0], pair[1]) if pair else ("", final)
+
+
+def allowed_edits(word: str) -> int:
+    """How many key edits a correction of ``word`` may be away.
+
+    English: one for 5 letters or more, two for 9 or more; Korean: one jamo from two
+    syllables on. Jamo typed for a Latin word count like its letters.
+    """
+    syllables = len(_HANGUL_SYLLABLE.findall(word))
+    if syllables:
+        return 1 if syllables >= 2 else 0
+    return 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance of ``a`` and ``b``, or ``limit + 1`` when above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def _edits(keys: str) -> set[str]:
+    """Every key string one edit away from ``keys``, and ``keys`` itself."""
+    splits = [(keys[:i], keys[i:]) for i in range(len(keys) + 1)]
+    out = {keys}
+    out.update(a + b[1:] for a, b in splits if b)
+    out.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+    out.update(a + c + b[1:] for a, b in splits if b for c in _KEY_ALPHABET)
+    out.update(a + c + b for a, b in splits for c in _KEY_ALPHABET)
+    return out
+
+
+def _words(text: str) -> Iterable[str]:
+    """The words of ``text`` as the spelling table holds them (Latin lower-cased)."""
+    return (w.lower() if w.isascii() else w for w in WORD.findall(text))
+
+
+def write_spelling(generation: Path, papers: Iterable[Paper]) -> None:
+    """Store the words of ``papers`` with their keystrokes and paper counts in ``generation``."""
+    counts: Counter[str] = Counter()
+    for paper in papers:
+        counts.update({word for text in texts_to_analyze(paper) for word in _words(text)})
+    path = generation / SPELLING_FILE
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    try:
+        db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, keys TEXT NOT NULL, papers INTEGER NOT NULL)")
+        db.executemany(
+            "INSERT INTO words VALUES (?, ?, ?)",
+            ((word, keys, n) for word, n in counts.items() if (keys := keystrokes(word))),
+        )
+        db.execute("CREATE INDEX words_by_keys ON words (keys)")
+        db.commit()
+    finally:
+        db.close()
+
+
+class Change(NamedTuple):
+    """One corrected query word: as ``typed``, the ``word`` it was read as, and why."""
+
+    typed: str
+    word: str
+    kind: Kind
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"typed": self.typed, "word": self.word, "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """What :meth:`Speller.correct` made of the query ``typed``.
+
+    ``text`` is the query to search: as typed, except that words giving no index term are
+    replaced by their correction. ``expansions`` (see :func:`~searchidx.query.build_query`)
+    add the other corrections: the typed word's terms -> its correction's terms.
+    """
+
+    typed: str
+    text: str
+    expansions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    #: Each change with its (key, terms) expansion, ``None`` for a replaced word.
+    changes: tuple[tuple[Change, tuple[str, str] | None], ...] = ()
+    #: Where the plain words of ``typed`` start.
+    starts: tuple[tuple[int, str], ...] = ()
+
+    def applied(self, used: Iterable[tuple[str, str, float]]) -> tuple[Change, ...]:
+        """The changes that count: replaced words, and those whose expansion is among the ``used`` ones."""
+        pairs = {(key, terms) for key, terms, _ in used}
+        return tuple(change for change, expansion in self.changes if expansion is None or expansion in pairs)
+
+    def reading(self, changes: Sequence[Change]) -> str:
+        """The query as typed with the words of ``changes`` corrected."""
+        return _replaced(self.typed, self.starts, changes)
+
+
+class Speller:
+    """The spelling table of one index generation (an absent or damaged file corrects nothing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._missing = not path.is_file()
+        self._most_papers = 0
+
+    def correct(self, text: str, analyzer: TermAnalyzer) -> Correction:
+        """Corrections of the plain words of ``text`` (see the module docstring)."""
+        starts = tuple(
+            (m.start(), m.group()) for s, e in plain_spans(text) for m in WORD.finditer(text, s, e)
+        )[:MAX_QUERY_WORDS]
+        try:
+            found = self._lookup(sorted({word for _, word in starts})) if starts else {}
+        except sqlite3.Error:
+            self._missing = True
+            found = {}
+        expansions: dict[str, list[tuple[str, float]]] = {}
+        changes: list[tuple[Change, tuple[str, str] | None]] = []
+        for change in found.values():
+            key, terms = _terms(analyzer, change.typed), _terms(analyzer, change.word)
+            if not terms or set(terms.split()) <= set(key.split()):
+                continue
+            expansion = (key, terms) if key else None
+            if expansion:
+                weight = TYPO_WEIGHT if change.kind == "typo" else LAYOUT_WEIGHT
+                expansions.setdefault(key, []).append((terms, weight))
+            changes.append((change, expansion))
+        replaced = [change for change, expansion in changes if expansion is None]
+        return Correction(text, _replaced(text, starts, replaced), expansions, tuple(changes), starts)
+
+    def _lookup(self, typed_words: Sequence[str]) -> dict[str, Change]:
+        """The best correction of each of ``typed_words`` that has one."""
+        db = self._connect()
+        if db is None:
+            return {}
+        lookup = {word: word.lower() if word.isascii() else word for word in typed_words}
+        papers = dict(self._query(db, "SELECT word, papers FROM words WHERE word IN ({})", list(set(lookup.values()))))
+        out = {}
+        for typed, word in lookup.items():
+            have = papers.get(word, 0)
+            keys = keystrokes(typed)
+            if keys is None or have * FREQUENCY_RATIO > self._most_papers:
+                continue
+            best = self._nearest(db, word, keys, allowed_edits(word), max(1, have * FREQUENCY_RATIO))
+            if best is not None:
+                same_script = best[0].isascii() == typed[0].isascii()
+                out[typed] = Change(typed, best, "typo" if same_script else "layout")
+        return out
+
+    def _nearest(self, db: sqlite3.Connection, word: str, keys: str, edits: int, min_papers: int) -> str | None:
+        """The most frequent word, fewest edits first, at most ``edits`` keys from ``keys``."""
+        near = [keys] if edits == 0 else sorted(_edits(keys))
+        rows = self._query(db, "SELECT word, keys, papers FROM words WHERE keys IN ({})", near)
+        ranked = [
+            (keys != found, -papers, candidate)
+            for candidate, found, papers in rows
+            if candidate != word and papers >= min_papers
+        ]
+        if ranked or edits < 2:
+            return min(ranked)[2] if ranked else None
+        # Two edits are looked for among Latin words of about the same length and first letter.
+        rows = db.execute(
+            "SELECT word, keys, papers FROM words"
+            " WHERE keys >= ? AND keys < ? AND word = keys AND length(keys) BETWEEN ? AND ? AND papers >= ?",
+            (keys[0], chr(ord(keys[0]) + 1), len(keys) - edits, len(keys) + edits, min_papers),
+        ).fetchall()
+        distant = [(-papers, candidate) for candidate, found, papers in rows if edit_distance(keys, found, edits) <= edits]
+        return min(distant)[1] if distant else None
+
+    @staticmethod
+    def _query(db: sqlite3.Connection, sql: str, values: Sequence[str]) -> list[Any]:
+        rows: list[Any] = []
+        for start in range(0, len(values), 900):
+            part = values[start : start + 900]
+            rows += db.execute(sql.format(",".join("?" * len(part))), part).fetchall()
+        return rows
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._missing:
+            try:
+                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                self._most_papers = int(db.execute("SELECT max(papers) FROM words").fetchone()[0] or 0)
+                self._db = db
+            except sqlite3.Error:
+                self._missing = True
+        return self._db
+
+
+def _replaced(text: str, starts: Sequence[tuple[int, str]], changes: Sequence[Change]) -> str:
+    """``text`` with the words at ``starts`` that ``changes`` correct replaced."""
+    by_typed = {change.typed: change.word for change in changes}
+    pieces, cursor = [], 0
+    for start, word in starts:
+        if word in by_typed:
+            pieces += [text[cursor:start], by_typed[word]]
+            cursor = start + len(word)
+    return "".join(pieces) + text[cursor:]
+
+
+def _terms(analyzer: TermAnalyzer, word: str) -> str:
+    """The index terms of ``word`` alone, space-joined (each position's first alternative)."""
+    return " ".join(alternatives[0] for alternatives in query_words(analyzer.analyze(word, "query")))
