@@ -15,10 +15,13 @@ finds the most frequent word within :func:`allowed_edits` of its keystrokes (opt
 alignment distance: insert, delete, substitute or swap two neighbours). Corrections need
 no Kiwi: the words found are words of the collection, which the lexicon analyses.
 
-A correction is handed to :func:`searchidx.query.build_query` as an expansion of the
-typed word, so a paper with the word as typed still ranks first; a word that gives no
-index term at all (jamo typed for English, "ㅣㅣㅡ") is replaced, as there is nothing
-typed to rank first.
+When the word as typed matches no paper ("transfomer", "rkdghk") or holds a lone jamo, which
+only a slip of the keyboard leaves ("ㅣㅣㅡ", "즈ㅏㅇ비"), the query is read with the
+correction in its place: nothing typed is lost, and the corrected words keep their full
+weight and phrase bonus. Otherwise the
+correction is handed to :func:`searchidx.query.build_query` as an expansion of the typed
+word (양자와 is 양자 + a particle, and also finds 양자화), weighted below it, so papers
+with the word as typed still rank first.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -55,10 +58,14 @@ SPELLING_FILE = "spelling.sqlite"
 TYPO_WEIGHT = 0.5
 #: Weight of a word read in the other keyboard layout (chosen on bench/typos.py).
 LAYOUT_WEIGHT = 0.5
-#: A word the collection has is corrected only to a word this many times as frequent.
+#: A word in more papers than this is never corrected, whatever its neighbours.
+RARE_PAPERS = 1
+#: A word some paper has is corrected only to a word this many times as frequent.
 FREQUENCY_RATIO = 20
 
 Kind = Literal["typo", "layout"]
+#: Counts the papers holding a sequence of index terms as a phrase.
+PaperCount = Callable[[Sequence[str]], int]
 
 # 2-set (두벌식) layout: the key of each jamo; shifted keys are upper case.
 _KEY_OF = dict(
@@ -78,8 +85,10 @@ _FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈ�
 _SYLLABLE_BASE = 0xAC00
 #: A word as this module sees it: a run of Latin letters or of Hangul (syllables and jamo).
 WORD = re.compile(r"[A-Za-z]+|[\u3131-\u318e\uac00-\ud7a3]+")
-_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
-_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzQWERTOP"
+_LONE_JAMO = re.compile(r"[\u3131-\u318e]")
+_HANGUL_LETTER = re.compile(r"[\u3131-\u318e\uac00-\ud7a3]")
+_SHIFTED = "QWERTOP"
+_KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz" + _SHIFTED
 
 
 def keystrokes(word: str) -> str | None:
@@ -167,11 +176,10 @@ def allowed_edits(word: str) -> int:
     """How many key edits a correction of ``word`` may be away.
 
     English: one for 5 letters or more, two for 9 or more; Korean: one jamo from two
-    syllables on. Jamo typed for a Latin word count like its letters.
+    syllables on (a lone jamo, as a slip leaves it, counts as one).
     """
-    syllables = len(_HANGUL_SYLLABLE.findall(word))
-    if syllables:
-        return 1 if syllables >= 2 else 0
+    if _HANGUL_LETTER.match(word):
+        return 1 if len(word) >= 2 else 0
     return 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
 
 
@@ -245,7 +253,7 @@ class Change(NamedTuple):
 class Correction:
     """What :meth:`Speller.correct` made of the query ``typed``.
 
-    ``text`` is the query to search: as typed, except that words giving no index term are
+    ``text`` is the query to search: as typed, except that words matching no paper are
     replaced by their correction. ``expansions`` (see :func:`~searchidx.query.build_query`)
     add the other corrections: the typed word's terms -> its correction's terms.
     """
@@ -275,15 +283,17 @@ class Speller:
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._missing = not path.is_file()
-        self._most_papers = 0
 
-    def correct(self, text: str, analyzer: TermAnalyzer) -> Correction:
-        """Corrections of the plain words of ``text`` (see the module docstring)."""
+    def correct(self, text: str, analyzer: TermAnalyzer, papers_with: PaperCount) -> Correction:
+        """Corrections of the plain words of ``text`` (see the module docstring).
+
+        ``analyzer`` gives the terms of a word, ``papers_with`` the papers holding them.
+        """
         starts = tuple(
             (m.start(), m.group()) for s, e in plain_spans(text) for m in WORD.finditer(text, s, e)
         )[:MAX_QUERY_WORDS]
         try:
-            found = self._lookup(sorted({word for _, word in starts})) if starts else {}
+            found = self._lookup(sorted({word for _, word in starts}))
         except sqlite3.Error:
             self._missing = True
             found = {}
@@ -291,13 +301,18 @@ class Speller:
         changes: list[tuple[Change, tuple[str, str] | None]] = []
         for change in found.values():
             key, terms = _terms(analyzer, change.typed), _terms(analyzer, change.word)
-            if not terms or set(terms.split()) <= set(key.split()):
-                continue
-            expansion = (key, terms) if key else None
-            if expansion:
+            have = papers_with(key.split()) if key and not _LONE_JAMO.search(change.typed) else 0
+            if not have:
+                changes.append((change, None))
+            elif (
+                have <= RARE_PAPERS
+                and terms
+                and not set(terms.split()) <= set(key.split())
+                and papers_with(terms.split()) >= have * FREQUENCY_RATIO
+            ):
                 weight = TYPO_WEIGHT if change.kind == "typo" else LAYOUT_WEIGHT
                 expansions.setdefault(key, []).append((terms, weight))
-            changes.append((change, expansion))
+                changes.append((change, (key, terms)))
         replaced = [change for change, expansion in changes if expansion is None]
         return Correction(text, _replaced(text, starts, replaced), expansions, tuple(changes), starts)
 
@@ -312,25 +327,32 @@ class Speller:
         for typed, word in lookup.items():
             have = papers.get(word, 0)
             keys = keystrokes(typed)
-            if keys is None or have * FREQUENCY_RATIO > self._most_papers:
+            if keys is None or have > RARE_PAPERS:
                 continue
-            best = self._nearest(db, word, keys, allowed_edits(word), max(1, have * FREQUENCY_RATIO))
+            # Latin typed for Hangul may hold shifted keys: Ekf is 딸, not 달.
+            shifted = "".join(c if c in _SHIFTED else c.lower() for c in typed) if typed.isascii() else keys
+            typings = tuple(dict.fromkeys((keys, shifted)))
+            best = self._nearest(db, word, typings, allowed_edits(word), max(1, have * FREQUENCY_RATIO))
             if best is not None:
                 same_script = best[0].isascii() == typed[0].isascii()
                 out[typed] = Change(typed, best, "typo" if same_script else "layout")
         return out
 
-    def _nearest(self, db: sqlite3.Connection, word: str, keys: str, edits: int, min_papers: int) -> str | None:
-        """The most frequent word, fewest edits first, at most ``edits`` keys from ``keys``."""
-        near = [keys] if edits == 0 else sorted(_edits(keys))
+    def _nearest(
+        self, db: sqlite3.Connection, word: str, typed: tuple[str, ...], edits: int, min_papers: int
+    ) -> str | None:
+        """The most frequent word, fewest edits first, at most ``edits`` keys from one of ``typed``
+        (keystrokes of ``word``, lower case first)."""
+        near = sorted(typed) if edits == 0 else sorted(set().union(*map(_edits, typed)))
         rows = self._query(db, "SELECT word, keys, papers FROM words WHERE keys IN ({})", near)
         ranked = [
-            (keys != found, -papers, candidate)
+            (found not in typed, candidate.isascii() != word.isascii(), -papers, candidate)
             for candidate, found, papers in rows
             if candidate != word and papers >= min_papers
         ]
         if ranked or edits < 2:
-            return min(ranked)[2] if ranked else None
+            return min(ranked)[-1] if ranked else None
+        keys = typed[0]
         # Two edits are looked for among Latin words of about the same length and first letter.
         rows = db.execute(
             "SELECT word, keys, papers FROM words"
@@ -351,9 +373,7 @@ class Speller:
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and not self._missing:
             try:
-                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-                self._most_papers = int(db.execute("SELECT max(papers) FROM words").fetchone()[0] or 0)
-                self._db = db
+                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             except sqlite3.Error:
                 self._missing = True
         return self._db

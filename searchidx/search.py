@@ -187,6 +187,10 @@ class _Snapshot:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
         return spacing_expansions(words, self.query_analyzer, self._papers_with)
 
+    def correct(self, text: str) -> Correction:
+        """Corrections of mistyped query words (:mod:`searchidx.correct`)."""
+        return self.speller.correct(text, self.query_analyzer, self._papers_with)
+
     def _papers_with(self, terms: Sequence[str]) -> int:
         """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
         with tantivy_errors(self.generation.parent):
@@ -272,9 +276,11 @@ class SearchIndex:
             # ChainMap only reads the mappings after the first; it asks for MutableMapping all the same.
             expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], glossary))
         if not expand:
-            plain = build_query(now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions)
+            plain = build_query(
+                now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
+            )
             return plain, None
-        correction = now.speller.correct(text, now.query_analyzer)
+        correction = now.correct(text)
 
         def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
             found, corrected = now.respell(words), correction.expansions
