@@ -333,9 +333,10 @@ class Speller:
             shifted = "".join(c if c in _SHIFTED else c.lower() for c in typed) if typed.isascii() else keys
             typings = tuple(dict.fromkeys((keys, shifted)))
             best = self._nearest(db, word, typings, allowed_edits(word), max(1, have * FREQUENCY_RATIO))
-            if best is not None:
-                same_script = best[0].isascii() == typed[0].isascii()
-                out[typed] = Change(typed, best, "typo" if same_script else "layout")
+            if best is not None and best.isascii() == typed.isascii():
+                out[typed] = Change(typed, _cased(best, typed), "typo")
+            elif best is not None:
+                out[typed] = Change(typed, best, "layout")
         return out
 
     def _nearest(
@@ -377,6 +378,13 @@ class Speller:
             except sqlite3.Error:
                 self._missing = True
         return self._db
+
+
+def _cased(word: str, typed: str) -> str:
+    """``word`` in the case ``typed`` was written in (``Tokne`` -> ``Token``)."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 
 def _replaced(text: str, starts: Sequence[tuple[int, str]], changes: Sequence[Change]) -> str:
