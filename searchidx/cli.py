@@ -174,7 +174,8 @@ def _progress() -> Iterator[Callable[[int, int], None] | None]:
               help="all: every word; any: any word; blend: any word, papers with every word first.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (schema/search.schema.json).")
 @click.option("--explain", is_flag=True, help="Show what the query became instead of searching.")
-@click.option("--no-expand", is_flag=True, help="Only the words themselves: no glossary translations, no other spellings.")
+@click.option("--no-expand", is_flag=True,
+              help="Only the words as typed: no glossary translations, other spellings or corrections.")
 def query(
     text: str,
     index_path: str | None,

@@ -1,27 +1,29 @@
 """Forgiving queries: mistyped words and words typed with the keyboard in the wrong mode.
 
-A query word the collection does not contain ("transfomer", "암축"), or contains far less
-often than a close spelling, is also looked for as that spelling; so is a word typed with
-the keyboard in the other mode: "rkdghk" is the 2-set (두벌식) keystrokes of 강화, "ㅣㅣㅡ"
-those of llm. Both are one problem once words are compared as the keys pressed to type
-them (:func:`keystrokes`): a typo is a key pressed wrongly (one jamo, for Hangul), a wrong
-layout the same keys read in the other script.
+A query word no paper contains ("transfomer", "암축") is read as the nearest word of the
+collection; so is a word typed with the keyboard in the other mode: "rkdghk" is the 2-set
+(두벌식) keystrokes of 강화, "ㅣㅣㅡ" those of llm. Both are one problem once words are
+compared as the keys pressed to type them (:func:`keystrokes`): a typo is a key pressed
+wrongly (one jamo, for Hangul), a wrong layout the same keys read in the other script.
 
 At build time :func:`write_spelling` stores every word of the collection (runs of Latin
 letters, lower-cased, or of Hangul) with its keystrokes and the number of papers using it
 in ``spelling.sqlite`` in the index generation; it reads only the papers' text. At query
-time :class:`Speller` looks each plain query word up there and, when it is unknown or rare,
-finds the most frequent word within :func:`allowed_edits` of its keystrokes (optimal string
-alignment distance: insert, delete, substitute or swap two neighbours). Corrections need
-no Kiwi: the words found are words of the collection, which the lexicon analyses.
+time :class:`Speller` looks each plain query word up there and, when at most
+:data:`RARE_PAPERS` papers use it, finds the most frequent word within
+:func:`allowed_edits` of its keystrokes (optimal string alignment distance: insert,
+delete, substitute or swap two neighbours), fewest edits first. Corrections need no Kiwi:
+the words found are words of the collection, which the lexicon analyses.
 
-When the word as typed matches no paper ("transfomer", "rkdghk") or holds a lone jamo, which
-only a slip of the keyboard leaves ("ㅣㅣㅡ", "즈ㅏㅇ비"), the query is read with the
-correction in its place: nothing typed is lost, and the corrected words keep their full
-weight and phrase bonus. Otherwise the
-correction is handed to :func:`searchidx.query.build_query` as an expansion of the typed
-word (양자와 is 양자 + a particle, and also finds 양자화), weighted below it, so papers
-with the word as typed still rank first.
+A word is judged by its index terms, not its letters, since Korean attaches particles
+(체스를 is unknown as written, but 체스 is in papers). When the typed word's terms are in
+no paper, or it holds a lone jamo, which only a slip of the keyboard leaves ("ㅣㅣㅡ",
+"즈ㅏㅇ비"), the query is read with the correction in its place: nothing typed is lost, and
+the corrected words keep their full weight and phrase bonus. When they are in one paper and
+the correction's terms in :data:`FREQUENCY_RATIO` times as many (often a typo of the digests
+themselves), the correction is handed to :func:`searchidx.query.build_query` as an
+expansion of the typed word, weighted below it, so that paper still ranks first. Words in
+more papers are never corrected: a query whose words all occur is searched as before.
 """
 
 from __future__ import annotations
@@ -41,8 +43,7 @@ from searchidx.records import Paper
 
 __all__ = [
     "SPELLING_FILE",
-    "TYPO_WEIGHT",
-    "LAYOUT_WEIGHT",
+    "CORRECTION_WEIGHT",
     "Change",
     "Correction",
     "Speller",
@@ -54,11 +55,11 @@ __all__ = [
 ]
 
 SPELLING_FILE = "spelling.sqlite"
-#: Weight of a corrected spelling relative to the word as typed (chosen on bench/typos.py).
-TYPO_WEIGHT = 0.5
-#: Weight of a word read in the other keyboard layout (chosen on bench/typos.py).
-LAYOUT_WEIGHT = 0.5
-#: A word in more papers than this is never corrected, whatever its neighbours.
+#: Weight of a correction added next to a word found in one paper, relative to that word:
+#: below it, so the paper using the word as typed stays first.
+CORRECTION_WEIGHT = 0.5
+#: A word in more papers than this is never corrected, whatever its neighbours (legitimate
+#: Korean words a jamo apart, 기상 and 가상, are in a few papers each).
 RARE_PAPERS = 1
 #: A word some paper has is corrected only to a word this many times as frequent.
 FREQUENCY_RATIO = 20
@@ -310,8 +311,7 @@ class Speller:
                 and not set(terms.split()) <= set(key.split())
                 and papers_with(terms.split()) >= have * FREQUENCY_RATIO
             ):
-                weight = TYPO_WEIGHT if change.kind == "typo" else LAYOUT_WEIGHT
-                expansions.setdefault(key, []).append((terms, weight))
+                expansions.setdefault(key, []).append((terms, CORRECTION_WEIGHT))
                 changes.append((change, (key, terms)))
         replaced = [change for change, expansion in changes if expansion is None]
         return Correction(text, _replaced(text, starts, replaced), expansions, tuple(changes), starts)
