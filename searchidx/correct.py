@@ -65,6 +65,8 @@ RARE_PAPERS = 1
 FREQUENCY_RATIO = 20
 
 Kind = Literal["typo", "layout"]
+#: A word as the spelling table holds it: its keys, and whether it is Hangul.
+Spelling = tuple[str, bool]
 #: Counts the papers holding a sequence of index terms as a phrase.
 PaperCount = Callable[[Sequence[str]], int]
 
@@ -228,12 +230,20 @@ def write_spelling(generation: Path, papers: Iterable[Paper]) -> None:
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     try:
-        db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, keys TEXT NOT NULL, papers INTEGER NOT NULL)")
+        # A word is stored as its keys: Hangul words are what the keys compose to.
+        db.execute(
+            "CREATE TABLE words (keys TEXT NOT NULL, hangul INTEGER NOT NULL, papers INTEGER NOT NULL,"
+            " PRIMARY KEY (keys, hangul)) WITHOUT ROWID"
+        )
         db.executemany(
             "INSERT INTO words VALUES (?, ?, ?)",
-            ((word, keys, n) for word, n in counts.items() if (keys := keystrokes(word))),
+            (
+                (keys, not word.isascii(), n)
+                for word, n in counts.items()
+                # Syllables always compose back; a run of lone jamo may not (ㄱㅏ is 가).
+                if (keys := keystrokes(word)) and (not _LONE_JAMO.search(word) or from_keystrokes(keys) == word)
+            ),
         )
-        db.execute("CREATE INDEX words_by_keys ON words (keys)")
         db.commit()
     finally:
         db.close()
@@ -321,47 +331,47 @@ class Speller:
         db = self._connect()
         if db is None:
             return {}
-        lookup = {word: word.lower() if word.isascii() else word for word in typed_words}
-        papers = dict(self._query(db, "SELECT word, papers FROM words WHERE word IN ({})", list(set(lookup.values()))))
+        spellings = {typed: (keys, not typed.isascii()) for typed in typed_words if (keys := keystrokes(typed))}
+        sql = "SELECT keys, hangul, papers FROM words WHERE keys IN ({})"
+        papers = {(keys, bool(hangul)): n for keys, hangul, n in self._query(db, sql, [k for k, _ in spellings.values()])}
         out = {}
-        for typed, word in lookup.items():
-            have = papers.get(word, 0)
-            keys = keystrokes(typed)
-            if keys is None or have > RARE_PAPERS:
+        for typed, spelling in spellings.items():
+            have = papers.get(spelling, 0) if _word(spelling) == (typed.lower() if typed.isascii() else typed) else 0
+            if have > RARE_PAPERS:
                 continue
             # Latin typed for Hangul may hold shifted keys: Ekf is 딸, not 달.
-            shifted = "".join(c if c in _SHIFTED else c.lower() for c in typed) if typed.isascii() else keys
-            typings = tuple(dict.fromkeys((keys, shifted)))
-            best = self._nearest(db, word, typings, allowed_edits(word), max(1, have * FREQUENCY_RATIO))
-            if best is not None and best.isascii() == typed.isascii():
-                out[typed] = Change(typed, _cased(best, typed), "typo")
+            shifted = "".join(c if c in _SHIFTED else c.lower() for c in typed) if typed.isascii() else spelling[0]
+            typings = tuple(dict.fromkeys((spelling[0], shifted)))
+            best = self._nearest(db, spelling, typings, allowed_edits(typed), max(1, have * FREQUENCY_RATIO))
+            if best is not None and best[1] == spelling[1]:
+                out[typed] = Change(typed, _cased(_word(best), typed), "typo")
             elif best is not None:
-                out[typed] = Change(typed, best, "layout")
+                out[typed] = Change(typed, _word(best), "layout")
         return out
 
     def _nearest(
-        self, db: sqlite3.Connection, word: str, typed: tuple[str, ...], edits: int, min_papers: int
-    ) -> str | None:
-        """The most frequent word, fewest edits first, at most ``edits`` keys from one of ``typed``
-        (keystrokes of ``word``, lower case first)."""
-        near = sorted(typed) if edits == 0 else sorted(set().union(*map(_edits, typed)))
-        rows = self._query(db, "SELECT word, keys, papers FROM words WHERE keys IN ({})", near)
+        self, db: sqlite3.Connection, spelling: Spelling, typings: tuple[str, ...], edits: int, min_papers: int
+    ) -> Spelling | None:
+        """The most frequent word, fewest edits first and in the script typed, at most ``edits``
+        keys from one of ``typings`` (the keys of ``spelling``, lower case first)."""
+        near = sorted(typings) if edits == 0 else sorted(set().union(*map(_edits, typings)))
+        rows = self._query(db, "SELECT keys, hangul, papers FROM words WHERE keys IN ({})", near)
         ranked = [
-            (found not in typed, candidate.isascii() != word.isascii(), -papers, candidate)
-            for candidate, found, papers in rows
-            if candidate != word and papers >= min_papers
+            (keys not in typings, bool(hangul) != spelling[1], -papers, keys, bool(hangul))
+            for keys, hangul, papers in rows
+            if (keys, bool(hangul)) != spelling and papers >= min_papers
         ]
         if ranked or edits < 2:
-            return min(ranked)[-1] if ranked else None
-        keys = typed[0]
+            return min(ranked)[-2:] if ranked else None
+        keys = typings[0]
         # Two edits are looked for among Latin words of about the same length and first letter.
         rows = db.execute(
-            "SELECT word, keys, papers FROM words"
-            " WHERE keys >= ? AND keys < ? AND word = keys AND length(keys) BETWEEN ? AND ? AND papers >= ?",
+            "SELECT keys, papers FROM words"
+            " WHERE keys >= ? AND keys < ? AND NOT hangul AND length(keys) BETWEEN ? AND ? AND papers >= ?",
             (keys[0], chr(ord(keys[0]) + 1), len(keys) - edits, len(keys) + edits, min_papers),
         ).fetchall()
-        distant = [(-papers, candidate) for candidate, found, papers in rows if edit_distance(keys, found, edits) <= edits]
-        return min(distant)[1] if distant else None
+        distant = [(-papers, found) for found, papers in rows if edit_distance(keys, found, edits) <= edits]
+        return (min(distant)[1], False) if distant else None
 
     @staticmethod
     def _query(db: sqlite3.Connection, sql: str, values: Sequence[str]) -> list[Any]:
@@ -378,6 +388,12 @@ class Speller:
             except sqlite3.Error:
                 self._missing = True
         return self._db
+
+
+def _word(spelling: Spelling) -> str:
+    """The word a row of the spelling table stands for."""
+    keys, hangul = spelling
+    return from_keystrokes(keys) if hangul else keys
 
 
 def _cased(word: str, typed: str) -> str:
