@@ -311,11 +311,14 @@ class Speller:
         expansions: dict[str, list[tuple[str, float]]] = {}
         changes: list[tuple[Change, tuple[str, str] | None]] = []
         for change in found.values():
-            key, terms = _terms(analyzer, change.typed), _terms(analyzer, change.word)
-            have = papers_with(key.split()) if key and not _LONE_JAMO.search(change.typed) else 0
+            # A slip needs no analysis: there is nothing typed to keep.
+            key = "" if _LONE_JAMO.search(change.typed) else _terms(analyzer, change.typed)
+            have = papers_with(key.split()) if key else 0
             if not have:
                 changes.append((change, None))
-            elif (
+                continue
+            terms = _terms(analyzer, change.word)
+            if (
                 have <= RARE_PAPERS
                 and terms
                 and not set(terms.split()) <= set(key.split())
