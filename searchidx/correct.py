@@ -28,6 +28,7 @@ more papers are never corrected: a query whose words all occur is searched as be
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections import Counter
@@ -292,8 +293,6 @@ class Speller:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db: sqlite3.Connection | None = None
-        self._missing = not path.is_file()
 
     def correct(self, text: str, analyzer: TermAnalyzer, papers_with: PaperCount) -> Correction:
         """Corrections of the plain words of ``text`` (see the module docstring).
@@ -305,8 +304,7 @@ class Speller:
         )[:MAX_QUERY_WORDS]
         try:
             found = self._lookup(sorted({word for _, word in starts}))
-        except sqlite3.Error:
-            self._missing = True
+        except sqlite3.Error:  # a damaged table corrects nothing
             found = {}
         expansions: dict[str, list[tuple[str, float]]] = {}
         changes: list[tuple[Change, tuple[str, str] | None]] = []
@@ -331,7 +329,7 @@ class Speller:
 
     def _lookup(self, typed_words: Sequence[str]) -> dict[str, Change]:
         """The best correction of each of ``typed_words`` that has one."""
-        db = self._connect()
+        db = self._db
         if db is None:
             return {}
         spellings = {typed: (keys, not typed.isascii()) for typed in typed_words if (keys := keystrokes(typed))}
@@ -384,13 +382,15 @@ class Speller:
             rows += db.execute(sql.format(",".join("?" * len(part))), part).fetchall()
         return rows
 
-    def _connect(self) -> sqlite3.Connection | None:
-        if self._db is None and not self._missing:
-            try:
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            except sqlite3.Error:
-                self._missing = True
-        return self._db
+    @functools.cached_property
+    def _db(self) -> sqlite3.Connection | None:
+        """The table, opened read-only on first use (``None`` when there is none)."""
+        if not self.path.is_file():
+            return None
+        try:
+            return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        except sqlite3.Error:
+            return None
 
 
 def _word(spelling: Spelling) -> str:
