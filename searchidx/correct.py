@@ -59,6 +59,8 @@ SPELLING_FILE = "spelling.sqlite"
 #: Weight of a correction added next to a word found in one paper, relative to that word:
 #: below it, so the paper using the word as typed stays first.
 CORRECTION_WEIGHT = 0.5
+#: Longer words (pasted text, not typed) are only read in the other layout, never edited.
+MAX_EDITED_KEYS = 32
 #: A word in more papers than this is never corrected, whatever its neighbours (legitimate
 #: Korean words a jamo apart, 기상 and 가상, are in a few papers each).
 RARE_PAPERS = 1
@@ -343,7 +345,8 @@ class Speller:
             # Latin typed for Hangul may hold shifted keys: Ekf is 딸, not 달.
             shifted = "".join(c if c in _SHIFTED else c.lower() for c in typed) if typed.isascii() else spelling[0]
             typings = tuple(dict.fromkeys((spelling[0], shifted)))
-            best = self._nearest(db, spelling, typings, allowed_edits(typed), max(1, have * FREQUENCY_RATIO))
+            edits = allowed_edits(typed) if len(spelling[0]) <= MAX_EDITED_KEYS else 0
+            best = self._nearest(db, spelling, typings, edits, max(1, have * FREQUENCY_RATIO))
             if best is not None and best[1] == spelling[1]:
                 out[typed] = Change(typed, _cased(_word(best), typed), "typo")
             elif best is not None:
