@@ -103,22 +103,20 @@ def keystrokes(word: str) -> str | None:
     Latin letters are their own keys, lower-cased; Hangul is split into jamo and each jamo
     into its keys (강화 -> ``rkdghk``, 없 -> ``djqt``).
     """
-    out = []
-    for ch in word:
-        code = ord(ch) - _SYLLABLE_BASE
-        if 0 <= code < 11172:
-            jamo = _INITIALS[code // 588] + _VOWELS[code % 588 // 28] + _FINALS[code % 28].strip()
-        elif "A" <= ch <= "z" and ch.isalpha():
-            out.append(ch.lower())
-            continue
-        else:
-            jamo = ch
-        for part in "".join(_PAIRS.get(j, j) for j in jamo):
-            key = _KEY_OF.get(part)
-            if key is None:
-                return None
-            out.append(key)
-    return "".join(out)
+    keys = [_char_keys(ch) for ch in word]
+    return None if "" in keys else "".join(keys)
+
+
+@functools.lru_cache(maxsize=None)
+def _char_keys(ch: str) -> str:
+    """The keys of one character, ``""`` when it has none (a build asks for 11,172 syllables at most)."""
+    if "A" <= ch <= "z" and ch.isalpha():
+        return ch.lower()
+    code = ord(ch) - _SYLLABLE_BASE
+    if 0 <= code < 11172:
+        ch = _INITIALS[code // 588] + _VOWELS[code % 588 // 28] + _FINALS[code % 28].strip()
+    parts = "".join(_PAIRS.get(j, j) for j in ch)
+    return "".join(_KEY_OF[part] for part in parts) if all(part in _KEY_OF for part in parts) else ""
 
 
 def from_keystrokes(keys: str) -> str:
@@ -219,16 +217,12 @@ def _edits(keys: str) -> set[str]:
     return out
 
 
-def _words(text: str) -> Iterable[str]:
-    """The words of ``text`` as the spelling table holds them (Latin lower-cased)."""
-    return (w.lower() if w.isascii() else w for w in WORD.findall(text))
-
-
 def write_spelling(generation: Path, papers: Iterable[Paper]) -> None:
     """Store the words of ``papers`` with their keystrokes and paper counts in ``generation``."""
     counts: Counter[str] = Counter()
     for paper in papers:
-        counts.update({word for text in texts_to_analyze(paper) for word in _words(text)})
+        words = set(WORD.findall("\n".join(texts_to_analyze(paper))))
+        counts.update({word.lower() if word.isascii() else word for word in words})  # as people type English
     path = generation / SPELLING_FILE
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
@@ -238,15 +232,13 @@ def write_spelling(generation: Path, papers: Iterable[Paper]) -> None:
             "CREATE TABLE words (keys TEXT NOT NULL, hangul INTEGER NOT NULL, papers INTEGER NOT NULL,"
             " PRIMARY KEY (keys, hangul)) WITHOUT ROWID"
         )
-        db.executemany(
-            "INSERT INTO words VALUES (?, ?, ?)",
-            (
-                (keys, not word.isascii(), n)
-                for word, n in counts.items()
-                # Syllables always compose back; a run of lone jamo may not (ㄱㅏ is 가).
-                if (keys := keystrokes(word)) and (not _LONE_JAMO.search(word) or from_keystrokes(keys) == word)
-            ),
-        )
+        rows = [
+            (keys, not word.isascii(), n)
+            for word, n in counts.items()
+            # Syllables always compose back; a run of lone jamo may not (ㄱㅏ is 가).
+            if (keys := keystrokes(word)) and (not _LONE_JAMO.search(word) or from_keystrokes(keys) == word)
+        ]
+        db.executemany("INSERT INTO words VALUES (?, ?, ?)", sorted(rows))  # in key order: the same file each time
         db.commit()
     finally:
         db.close()
