@@ -283,10 +283,15 @@ class Correction:
 
 
 class Speller:
-    """The spelling table of one index generation (an absent or damaged file corrects nothing)."""
+    """The spelling table of one index generation (an absent or damaged file corrects nothing).
+
+    The file is opened at once: a later build may remove the generation while searches still
+    use it, and an open file stays readable.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._db = _open_read_only(path)
 
     def correct(self, text: str, analyzer: TermAnalyzer, papers_with: PaperCount) -> Correction:
         """Corrections of the plain words of ``text`` (see the module docstring).
@@ -377,15 +382,15 @@ class Speller:
             rows += db.execute(sql.format(",".join("?" * len(part))), part).fetchall()
         return rows
 
-    @functools.cached_property
-    def _db(self) -> sqlite3.Connection | None:
-        """The table, opened read-only on first use (``None`` when there is none)."""
-        if not self.path.is_file():
-            return None
-        try:
-            return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        except sqlite3.Error:
-            return None
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection | None:
+    if not path.is_file():
+        return None
+    try:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error:
+        return None
 
 
 def _word(spelling: Spelling) -> str:
