@@ -257,29 +257,17 @@ class Change(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Correction:
-    """What :meth:`Speller.correct` made of the query ``typed``.
+    """What :meth:`Speller.correct` made of a query.
 
-    ``text`` is the query to search: as typed, except that words matching no paper are
-    replaced by their correction. ``expansions`` (see :func:`~searchidx.query.build_query`)
-    add the other corrections: the typed word's terms -> its correction's terms.
+    ``text`` is the query to search: as typed, with the words of ``changes`` (those matching
+    no paper) replaced by their corrections. ``expansions`` (see
+    :func:`~searchidx.query.build_query`) add the corrections of words found in one paper,
+    beside them: the typed word's terms -> its correction's terms.
     """
 
-    typed: str
     text: str
+    changes: tuple[Change, ...] = ()
     expansions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    #: Each change with its (key, terms) expansion, ``None`` for a replaced word.
-    changes: tuple[tuple[Change, tuple[str, str] | None], ...] = ()
-    #: Where the plain words of ``typed`` start.
-    starts: tuple[tuple[int, str], ...] = ()
-
-    def applied(self, used: Iterable[tuple[str, str, float]]) -> tuple[Change, ...]:
-        """The changes that count: replaced words, and those whose expansion is among the ``used`` ones."""
-        pairs = {(key, terms) for key, terms, _ in used}
-        return tuple(change for change, expansion in self.changes if expansion is None or expansion in pairs)
-
-    def reading(self, changes: Sequence[Change]) -> str:
-        """The query as typed with the words of ``changes`` corrected."""
-        return _replaced(self.typed, self.starts, changes)
 
 
 class Speller:
@@ -306,13 +294,13 @@ class Speller:
         except sqlite3.Error:  # a damaged table corrects nothing
             found = {}
         expansions: dict[str, list[tuple[str, float]]] = {}
-        changes: list[tuple[Change, tuple[str, str] | None]] = []
+        changes: list[Change] = []
         for change in found.values():
             # A slip needs no analysis: there is nothing typed to keep.
             key = "" if _LONE_JAMO.search(change.typed) else _terms(analyzer, change.typed)
             have = papers_with(key.split()) if key else 0
             if not have:
-                changes.append((change, None))
+                changes.append(change)
                 continue
             terms = _terms(analyzer, change.word)
             if (
@@ -322,9 +310,7 @@ class Speller:
                 and papers_with(terms.split()) >= have * FREQUENCY_RATIO
             ):
                 expansions.setdefault(key, []).append((terms, CORRECTION_WEIGHT))
-                changes.append((change, (key, terms)))
-        replaced = [change for change, expansion in changes if expansion is None]
-        return Correction(text, _replaced(text, starts, replaced), expansions, tuple(changes), starts)
+        return Correction(_replaced(text, starts, changes), tuple(changes), expansions)
 
     def _lookup(self, typed_words: Sequence[str]) -> dict[str, Change]:
         """The best correction of each of ``typed_words`` that has one."""

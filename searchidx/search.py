@@ -72,6 +72,8 @@ MAX_OFFSET = 100_000
 HIT_PAPER_FIELDS = ("arxiv_id", "url", "title", "authors", "votes", "dates")
 #: Where other spellings of query words are counted: the summaries.
 SPACING_FIELD = "body"
+#: Where a query word is looked for before it is taken for a typo: wherever a plain word matches.
+NAMING_FIELDS = ("title", "authors", "body")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +128,11 @@ class SearchResult:
 
     ``notes`` say how the query was read when that differs from what was typed.
     ``expansions`` are the glossary translations, other spellings (see
-    :mod:`searchidx.spacing`) and corrections the query was widened with, as (word, added
-    term, weight), in index terms. ``corrections`` are the query words read as other words
-    of the collection, mistyped or typed in the other keyboard layout (see
-    :mod:`searchidx.correct`), and ``corrected_query`` the query with them corrected
-    (``None`` when there are none): what a "did you mean" shows.
+    :mod:`searchidx.spacing`) and likely spellings of rare words the query was widened
+    with, as (word, added term, weight), in index terms. ``corrections`` are the query words
+    that matched nothing and were read as other words of the collection, mistyped or typed
+    in the other keyboard layout (see :mod:`searchidx.correct`); ``corrected_query`` is the
+    query searched in their place (``None`` when there are none).
 
     ``facets`` holds the counts asked for with ``search(facets=...)``: for ``month``
     (``YYYY-MM``, papers listed that month) pairs, for ``votes`` (N, papers with at least
@@ -189,7 +191,19 @@ class _Snapshot:
 
     def correct(self, text: str) -> Correction:
         """Corrections of mistyped query words (:mod:`searchidx.correct`)."""
-        return self.speller.correct(text, self.query_analyzer, self._papers_with)
+        return self.speller.correct(text, self.query_analyzer, self._papers_naming)
+
+    def _papers_naming(self, terms: Sequence[str]) -> int:
+        """Papers whose title, authors or summaries hold ``terms`` as a phrase (one term: hold it)."""
+        per_field = [
+            tantivy.Query.term_query(self.schema, name, terms[0])
+            if len(terms) == 1
+            else tantivy.Query.phrase_query(self.schema, name, list(enumerate(terms)))
+            for name in NAMING_FIELDS
+        ]
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
+        with tantivy_errors(self.generation.parent):
+            return int(self.searcher.search(query, 1).count or 0)  # type: ignore[attr-defined]
 
     def _papers_with(self, terms: Sequence[str]) -> int:
         """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
@@ -346,7 +360,7 @@ class SearchIndex:
             notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
         counts = self._facets(now, plan.query, filters, facets) if facets and total else {}
-        changes = correction.applied(plan.expansions) if correction else ()
+        changes = correction.changes if correction else ()
         return SearchResult(
             query=text,
             total=total,
@@ -354,7 +368,7 @@ class SearchIndex:
             notes=notes,
             expansions=plan.expansions,
             facets=counts,
-            corrected_query=correction.reading(changes) if correction and changes else None,
+            corrected_query=correction.text if correction and changes else None,
             corrections=changes,
         )
 

@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from searchidx.cli import cli
-from searchidx.correct import SPELLING_FILE, allowed_edits, edit_distance, from_keystrokes, keystrokes
+from searchidx.correct import CORRECTION_WEIGHT, SPELLING_FILE, allowed_edits, edit_distance, from_keystrokes, keystrokes
 from searchidx.search import SearchIndex, open_index
 
-SCHEMA = Draft202012Validator(orjson.loads((Path(__file__).resolve().parent.parent / "schema" / "search.schema.json").read_bytes()))
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "search.schema.json"
+SCHEMA = Draft202012Validator(orjson.loads(SCHEMA_PATH.read_bytes()))
 
 
 def first(index: SearchIndex, text: str) -> str:
@@ -112,7 +113,17 @@ def test_an_index_without_a_spelling_table_searches_as_typed(search_index: Searc
     assert first(index, "Token Merging") == "2406.20002"
 
 
-@pytest.mark.parametrize("text", ["rkdghk gkrtmq", "transfomer atention", "ㅣㅣㅡ", "암축"])
-def test_issue_examples_on_the_real_corpus(corpus_index: SearchIndex, text: str) -> None:
-    expected = {"rkdghk gkrtmq": "강화 학습", "transfomer atention": "transformer attention", "ㅣㅣㅡ": "llm", "암축": "압축"}
-    assert corpus_index.search(text).corrected_query == expected[text]
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("rkdghk gkrtmq", "강화 학습"), ("transfomer atention", "transformer attention"), ("ㅣㅣㅡ", "llm"), ("암축", "압축")],
+)
+def test_real_corpus_queries_are_read_as_meant(corpus_index: SearchIndex, typed: str, read: str) -> None:
+    assert corpus_index.search(typed).corrected_query == read
+
+
+def test_a_rare_name_keeps_its_paper_first_and_its_common_neighbour_follows(corpus_index: SearchIndex) -> None:
+    result = corpus_index.search("Aharon", limit=3)
+    assert result.corrections == () and result.corrected_query is None
+    assert ("aharon", "aaron", CORRECTION_WEIGHT) in result.expansions
+    assert "Aharon" in " ".join(result.hits[0].authors)
+    assert all("Aharon" not in " ".join(hit.authors) for hit in result.hits[1:])
