@@ -25,6 +25,7 @@ ratio. ``searchidx[no corrections]`` is the same index without its spelling tabl
 from __future__ import annotations
 
 import argparse
+import atexit
 import random
 import re
 import shutil
@@ -143,7 +144,9 @@ def without_spelling(index_path: Path) -> Any:
     """A copy of the index at ``index_path`` with no spelling table: searchidx without corrections."""
     import searchidx
 
-    copy = Path(tempfile.mkdtemp(prefix="searchidx-typos-")) / "index"
+    scratch = tempfile.mkdtemp(prefix="searchidx-typos-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    copy = Path(scratch) / "index"
     shutil.copytree(index_path, copy)
     (searchidx.open_index(copy).generation / SPELLING_FILE).unlink()
     return searchidx.open_index(copy)
