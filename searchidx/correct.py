@@ -281,14 +281,19 @@ class Speller:
         self.path = path
         self._db = _open_read_only(path)
 
-    def correct(self, text: str, analyzer: TermAnalyzer, papers_with: PaperCount) -> Correction:
+    def correct(
+        self, text: str, analyzer: TermAnalyzer, papers_with: PaperCount, *, typing: bool = False
+    ) -> Correction:
         """Corrections of the plain words of ``text`` (see the module docstring).
 
-        ``analyzer`` gives the terms of a word, ``papers_with`` the papers holding them.
+        ``analyzer`` gives the terms of a word, ``papers_with`` the papers holding them. With
+        ``typing``, a word ending the text is still being typed and is left as it is.
         """
         starts = tuple(
             (m.start(), m.group()) for s, e in plain_spans(text) for m in WORD.finditer(text, s, e)
         )[:MAX_QUERY_WORDS]
+        if typing and starts and starts[-1][0] + len(starts[-1][1]) == len(text):
+            starts = starts[:-1]
         try:
             found = self._lookup(sorted({word for _, word in starts}))
         except sqlite3.Error:  # a damaged table corrects nothing

@@ -189,9 +189,10 @@ class _Snapshot:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
         return spacing_expansions(words, self.query_analyzer, self._papers_with)
 
-    def correct(self, text: str) -> Correction:
-        """Corrections of mistyped query words (:mod:`searchidx.correct`)."""
-        return self.speller.correct(text, self.query_analyzer, self._papers_naming)
+    def correct(self, text: str, *, typing: bool = False) -> Correction:
+        """Corrections of mistyped query words (:mod:`searchidx.correct`); with ``typing``
+        the last word is a prefix being typed."""
+        return self.speller.correct(text, self.query_analyzer, self._papers_naming, typing=typing)
 
     def _papers_naming(self, terms: Sequence[str]) -> int:
         """Papers whose title, authors or summaries hold ``terms`` as a phrase (one term: hold it)."""
@@ -294,7 +295,7 @@ class SearchIndex:
                 now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
             )
             return plain, None
-        correction = now.correct(text)
+        correction = now.correct(text, typing=prefix)
 
         def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
             found, corrected = now.respell(words), correction.expansions

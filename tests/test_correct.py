@@ -127,3 +127,9 @@ def test_a_rare_name_keeps_its_paper_first_and_its_common_neighbour_follows(corp
     assert ("aharon", "aaron", CORRECTION_WEIGHT) in result.expansions
     assert "Aharon" in " ".join(result.hits[0].authors)
     assert all("Aharon" not in " ".join(hit.authors) for hit in result.hits[1:])
+
+
+def test_the_word_being_typed_is_left_to_complete(search_index: SearchIndex) -> None:
+    result = search_index.search("Tokne Merg", prefix=True)
+    assert result.corrected_query == "Token Merg"
+    assert result.hits[0].arxiv_id == "2406.20002"
