@@ -17,12 +17,13 @@ from xml.etree import ElementTree
 
 import orjson
 import pytest
-from conftest import SAMPLE_DATA
+from conftest import FIXTURES, SAMPLE_DATA
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from test_server import HOSTILE_TITLE, serving, write_hostile_digest
@@ -65,12 +66,14 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Path:
-    """The sample collection plus a digest full of markup and one with LaTeX in a title."""
+    """The sample collection plus a digest full of markup, one with LaTeX in a title and one
+    with the words the forgiving-query tests mistype (강화 학습, hallucination)."""
     path = tmp_path_factory.mktemp("browser") / "idx"
     latex = tmp_path_factory.mktemp("latex")
     (latex / "2024" / "10").mkdir(parents=True)
     (latex / "2024" / "10" / "02.md").write_text(LATEX_DIGEST, encoding="utf-8")
-    build([SAMPLE_DATA, write_hostile_digest(tmp_path_factory.mktemp("hostile")), latex], path, analyzer=analyzer)
+    hostile = write_hostile_digest(tmp_path_factory.mktemp("hostile"))
+    build([SAMPLE_DATA, hostile, latex, FIXTURES / "forgiving"], path, analyzer=analyzer)
     return path
 
 
@@ -311,6 +314,54 @@ def test_notes_and_expansions_are_shown(browser: WebDriver, server: SearchServer
     assert "함께 찾은 번역·다른 표기" in browser.find_element(By.ID, "notes").text
     open_page(browser, server, q="압축 존재하지않는낱말", match="all")
     assert "모든 단어가 들어 있는 논문이 없어" in browser.find_element(By.ID, "notes").text
+
+
+def did_you_mean(browser: WebDriver) -> WebElement:
+    return browser.find_element(By.ID, "did-you-mean")
+
+
+def search_as_typed(browser: WebDriver, typed: str) -> None:
+    """Follow the did-you-mean line's link: the same words, searched exactly as typed."""
+    did_you_mean(browser).find_element(By.CSS_SELECTOR, "a.as-typed").click()
+    wait(browser, lambda d: url_params(d) == {"q": typed, "expand": "false"})
+    assert wait_for_results(browser) == []
+    assert status(browser).startswith("검색 결과가 없습니다")
+    assert not did_you_mean(browser).is_displayed()
+    assert not browser.find_element(By.NAME, "expand").is_selected()
+
+
+def test_a_query_typed_in_the_wrong_layout_says_what_was_searched(
+    browser: WebDriver, server: SearchServer, tmp_path: Path
+) -> None:
+    hits = open_page(browser, server, q="rkdghk gkrtmq")  # 강화 학습 typed with the keyboard in English mode
+    papers = [hit.find_element(By.CSS_SELECTOR, "h2 a").get_attribute("href") for hit in hits]
+    assert server.url + "paper/2409.90001" in papers  # the one paper spacing 강화 학습 as two words
+    line = did_you_mean(browser)
+    assert line.text == "‘강화 학습’ 검색 결과 (입력: rkdghk gkrtmq) 입력한 그대로 검색"
+    assert [word.text for word in line.find_elements(By.TAG_NAME, "strong")] == ["강화", "학습"]
+    browser.save_screenshot(str(tmp_path / "did-you-mean-1280.png"))
+    phone(browser)
+    try:
+        browser.refresh()
+        wait_for_results(browser)
+        assert did_you_mean(browser).is_displayed()
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        browser.save_screenshot(str(tmp_path / "did-you-mean-390.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    search_as_typed(browser, "rkdghk gkrtmq")
+
+
+def test_a_typo_is_corrected_and_the_translations_used_are_shown_as_written(
+    browser: WebDriver, server: SearchServer
+) -> None:
+    hits = open_page(browser, server, q="hallucinaton")
+    assert hits[0].find_element(By.CSS_SELECTOR, "h2 a").get_attribute("href") == server.url + "paper/2409.90002"
+    line = did_you_mean(browser)
+    assert line.text == "‘hallucination’ 검색 결과 (입력: hallucinaton) 입력한 그대로 검색"
+    assert [word.text for word in line.find_elements(By.TAG_NAME, "strong")] == ["hallucination"]
+    assert "hallucination → 환각" in browser.find_element(By.ID, "notes").text  # not the index term "hallucin"
+    search_as_typed(browser, "hallucinaton")
 
 
 def test_latex_in_titles_is_readable(browser: WebDriver, server: SearchServer) -> None:

@@ -47,6 +47,7 @@ const results = document.getElementById("results");
 const pager = document.getElementById("pager");
 const facets = document.getElementById("facets");
 const notes = document.getElementById("notes");
+const didYouMean = document.getElementById("did-you-mean");
 const paperView = document.getElementById("paper");
 const feed = document.getElementById("feed");
 let config = null;
@@ -68,16 +69,16 @@ function link(href, className, text) {
   return anchor;
 }
 
-// Text with [start, end) ranges wrapped in <mark>. The ranges count Unicode code points
-// (Python string indices), so the text is split into code points first.
-function highlighted(text, ranges) {
+// Text with [start, end) ranges wrapped in <mark> (or ``tag``). The ranges count Unicode
+// code points (Python string indices), so the text is split into code points first.
+function highlighted(text, ranges, tag = "mark") {
   const chars = Array.from(text);
   const fragment = document.createDocumentFragment();
   let at = 0;
   for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
     if (start < at || end <= start || end > chars.length) continue;
     fragment.append(chars.slice(at, start).join(""));
-    fragment.append(element("mark", "", chars.slice(start, end).join("")));
+    fragment.append(element(tag, "", chars.slice(start, end).join("")));
     at = end;
   }
   fragment.append(chars.slice(at).join(""));
@@ -315,13 +316,57 @@ function clearResults() {
   pager.hidden = true;
   facets.hidden = true;
   notes.hidden = true;
+  didYouMean.hidden = true;
   feed.hidden = true;
 }
 
+// "‘강화 학습’ 검색 결과 (입력: rkdghk gkrtmq)" with the corrected words in bold and a link
+// searching the words exactly as typed, as Google and Naver offer it.
+function showCorrection(result, state) {
+  didYouMean.hidden = !result.corrected_query;
+  if (didYouMean.hidden) return;
+  // Corrections replace whole words and never touch spaces, so the two texts split alike.
+  const typed = result.query.split(/(\s+)/);
+  const searched = element("span", "corrected");
+  result.corrected_query.split(/(\s+)/).forEach((part, i) => searched.append(part === typed[i] ? part : element("strong", "", part)));
+  const asTyped = link(`/?${stateParams({ ...state, offset: 0, expand: "false" })}`, "as-typed", "입력한 그대로 검색");
+  didYouMean.replaceChildren("‘", searched, `’ 검색 결과 (입력: ${result.query})`, " ", asTyped);
+}
+
+// An index term ("reinforc learn") as one of ``texts`` writes it ("reinforcement learning"):
+// English words are indexed stemmed, so each of 3 letters or more may go on to the end of
+// the word. The term as indexed when no text has it.
+function writtenForm(term, texts) {
+  const words = term.split(" ").map((word) => {
+    const literal = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (!/^[a-z0-9]+$/.test(word)) return literal;
+    return `(?<![\\p{L}\\p{N}])${literal}${word.length >= 3 ? "[a-z]*" : ""}(?![\\p{L}\\p{N}])`;
+  });
+  const pattern = new RegExp(words.join("[\\s-]+"), "iu");
+  for (const text of texts) {
+    const found = pattern.exec(text);
+    if (found) return found[0];
+  }
+  return term;
+}
+
+// The notes, and the translations and other spellings the search added, each after the
+// query word it was added for, as the query and the hits write them.
 function showNotes(result) {
   const lines = result.notes.map((note) => korean(note, NOTES) || note);
-  const added = [...new Set((result.expansions || []).map((e) => e.term))];
-  if (added.length) lines.push(`함께 찾은 번역·다른 표기: ${added.slice(0, 8).join(", ")}${added.length > 8 ? " …" : ""}`);
+  const queryText = [result.corrected_query || result.query];
+  // Snippets first: they write English terms in lower case, in parentheses after the Korean.
+  const hitTexts = [...result.hits.flatMap((hit) => hit.snippets.map((s) => s.text)), ...result.hits.map((hit) => hit.title)];
+  const added = new Map();
+  for (const { word, term } of (result.expansions || []).slice(0, 8)) {
+    const from = writtenForm(word, queryText);
+    if (!added.has(from)) added.set(from, new Set());
+    added.get(from).add(writtenForm(term, hitTexts));
+  }
+  if (added.size) {
+    const pairs = [...added].map(([from, terms]) => `${from} → ${[...terms].join(", ")}`);
+    lines.push(`함께 찾은 번역·다른 표기: ${pairs.join(" · ")}${result.expansions.length > 8 ? " …" : ""}`);
+  }
   notes.replaceChildren(...lines.map((line) => element("li", "", line)));
   notes.hidden = lines.length === 0;
 }
@@ -404,6 +449,7 @@ function render(result, state) {
   document.getElementById("page").textContent = `${Math.floor(state.offset / size) + 1} / ${pages}`;
   document.getElementById("prev").disabled = state.offset === 0;
   document.getElementById("next").disabled = state.offset + size >= result.total;
+  showCorrection(result, state);
   showNotes(result);
   showFacets(result, state);
   const feedParams = stateParams({ ...state, offset: 0, sort: defaultOf("sort"), limit: defaultOf("limit") });
