@@ -352,9 +352,7 @@ def test_a_query_typed_in_the_wrong_layout_says_what_was_searched(
     search_as_typed(browser, "rkdghk gkrtmq")
 
 
-def test_a_typo_is_corrected_and_the_translations_used_are_shown_as_written(
-    browser: WebDriver, server: SearchServer
-) -> None:
+def test_a_typo_is_corrected_and_the_translations_used_are_shown_as_written(browser: WebDriver, server: SearchServer) -> None:
     hits = open_page(browser, server, q="hallucinaton")
     assert hits[0].find_element(By.CSS_SELECTOR, "h2 a").get_attribute("href") == server.url + "paper/2409.90002"
     line = did_you_mean(browser)
