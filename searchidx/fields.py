@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the schema, the analysis or the encoding of a field changes.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 TOKENIZER = "searchidx_terms"
 ANALYSIS_FIELD = "analysis"

@@ -1,86 +1,114 @@
-"""The lexicon: query analysis without loading Kiwi, for the words a collection contains.
+"""The lexicon: every word of a collection with its Kiwi morphemes, analysed alone.
 
-Loading Kiwi costs a new process 0.5 - 3 s, far more than a search. At build time every
-word of the indexed text (a run of word characters, without the punctuation around it) is
-analysed *alone* by Kiwi, exactly as :meth:`searchidx.analysis.Analyzer.analyze` would see
-it as a one-word query, and its Kiwi morphemes are kept in ``lexicon.sqlite`` in the index
-generation. At query time
-:meth:`Lexicon.analyze` rebuilds the query's morphemes from those entries and runs the
-same morpheme-to-term step as the analyzer, so the terms are identical.
+It is the single source of word -> terms. A build analyses each distinct word of the
+collection once (:mod:`searchidx.analysis`: words are analysed alone, never in context) and
+keeps its morphemes in ``lexicon.sqlite`` in the index generation; the next build copies it
+and sends only words it has never seen to Kiwi. A query reads its words' morphemes from the
+same file and runs the same morpheme -> term step, so a word gets the same terms in every
+document and every query, and a query made of the collection's words never loads Kiwi
+(about a second and 300 MB), whatever its neighbours.
 
-Kiwi reads a sentence in context: a Korean chunk next to other words may be analysed
-differently than alone (about 5% of two- to four-word Korean phrases of the corpus differ).
-So the lexicon answers a query of one chunk, or of several chunks that hold no Hangul or
-other non-Latin letters (Latin words and identifiers analyse the same in any context);
-for anything else, or for a chunk it does not hold, it answers ``None`` and the caller
-falls back to Kiwi.
+A query word the collection never used may still be an inflection of one it did
+(압축하고서, 양자화했던). The lexicon also keeps every *stem*, the start of a stored word up
+to a morpheme boundary after which only particles and endings follow (압축 of 압축하는), and
+every such *ending* with the number of distinct words it ends. An unseen word that is a
+stem, alone or followed by an ending seen after at least :data:`MIN_ENDING_WORDS` stems,
+gets the stem's morphemes (the ending gives no term), still without Kiwi. Only what neither
+explains goes to Kiwi.
 
-A chunk of ASCII letters only, or of digits only, is not stored: Kiwi reads it alone as
-one morpheme, a foreign word (``SL``) or a number (``SN``), so the lexicon knows it
-without Kiwi, even a word the collection never used. These are 45% of a collection's
-words; the rule is checked against Kiwi on every such word of the real corpus.
+Words of ASCII letters or digits are known by rule (:func:`searchidx.analysis.ruled`), even
+ones the collection never used; they are stored too, so :meth:`Lexicon.vocabulary` lists
+every word of the collection.
+
+Tables: ``words(word, morphs)``, ``stems(stem, morphs)``, ``endings(ending, words)``;
+morphemes are JSON ``[[form, tag, start, end], ...]``.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
 
 import orjson
 
-from searchidx.analysis import Analyzer, Mode, Term, _clean, _terms
+from searchidx.analysis import (
+    Analyzer,
+    Mode,
+    Morph,
+    Term,
+    analyze_texts,
+    normalize,
+    ruled,
+    split_words,
+    word_terms,
+)
 
-__all__ = ["LEXICON_FILE", "Lexicon", "LexiconWriter", "chunks_of", "ruled"]
+__all__ = ["LEXICON_FILE", "MIN_ENDING_WORDS", "Lexicon", "LexiconWriter", "QueryAnalyzer", "stem_splits"]
 
 LEXICON_FILE = "lexicon.sqlite"
-_CHUNK = re.compile(r"\S+")
-#: What the lexicon keeps: words as people type them, i.e. runs of word characters, joined
-#: by ``-_.'`` inside identifiers and numbers (``GPT-4o``, ``3.5``); punctuation around them
-#: (``양자화(quantization),``) is left out.
-_WORD = re.compile(r"\w+(?:[-_.'\u2019]\w+)*")
-#: Chunks whose analysis does not depend on their neighbours: printable ASCII and Latin letters.
-_CONTEXT_FREE = re.compile(r"[\x21-\x7e\u00c0-\u024f]+")
-#: Chunks Kiwi reads alone as one morpheme of a known tag: ASCII letters (SL), digits (SN).
-_ONE_MORPHEME = re.compile(r"(?P<SL>[A-Za-z]+)|(?P<SN>[0-9]+)")
-#: Words longer than this are not kept (long formulas, identifiers): rarely typed as a query.
-MAX_CHUNK = 64
-_BATCH = 4096
+#: An ending explains an unseen word only if this many distinct stored words end with it.
+MIN_ENDING_WORDS = 2
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HANGUL_ONLY = re.compile(r"[\uac00-\ud7a3]+")
+_ROWS = 4096
+_IN_CHUNK = 500
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, morphs BLOB NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS stems (stem TEXT PRIMARY KEY, morphs BLOB NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS endings (ending TEXT PRIMARY KEY, words INTEGER NOT NULL) WITHOUT ROWID",
+)
 
 
-class LexToken(NamedTuple):
-    """A Kiwi morpheme as the lexicon keeps it (the attributes the term step reads)."""
-
-    form: str
-    tag: str
-    start: int
-    end: int
+def _is_ending(tag: str) -> bool:
+    """Morphemes that may follow a stem in an ending: particles, endings, copulas, the
+    verb-making suffixes (압축 + 하 + 는); none of them gives a term."""
+    return tag[0] in "JE" or tag in ("XSV", "XSA", "VCP", "VCN")
 
 
-def ruled(chunk: str) -> list[LexToken] | None:
-    """Kiwi's morphemes of ``chunk`` alone when they follow from its characters, else ``None``."""
-    match = _ONE_MORPHEME.fullmatch(chunk)
-    return None if match is None else [LexToken(chunk, match.lastgroup or "", 0, len(chunk))]
+def stem_splits(word: str, morphs: Sequence[Morph]) -> list[tuple[str, tuple[Morph, ...], str]]:
+    """Each way ``word`` is a stem followed by an ending: (stem, its morphemes, ending).
 
-
-def chunks_of(texts: Iterable[str]) -> set[str]:
-    """The distinct words of ``texts`` as the analyzer sees them (NFC, no lone surrogates).
-
-    Latin words are also given in lower case.
+    The cut lies on a character boundary no morpheme crosses (했 is 하 + 었, not cut), the
+    ending is Hangul made of particles and endings only, and the stem has a term.
     """
-    out: set[str] = set()
-    for text in texts:
-        out.update(w for w in _WORD.findall(_clean(text)[0]) if len(w) <= MAX_CHUNK)
-    # People type English in lower case: keep that spelling of Latin words as well.
-    out.update([c.lower() for c in out if _CONTEXT_FREE.fullmatch(c)])
+    out = []
+    for k in range(len(morphs) - 1, 0, -1):
+        if not _is_ending(morphs[k].tag):
+            break
+        cut = morphs[k].start
+        ending = word[cut:]
+        if cut == 0 or not _HANGUL_ONLY.fullmatch(ending):
+            continue
+        if any(m.end > cut for m in morphs[:k]) or any(m.start < cut for m in morphs[k:]):
+            continue
+        stem = tuple(morphs[:k])
+        if word_terms(stem, word[:cut], "index"):
+            out.append((word[:cut], stem, ending))
     return out
 
 
+def _encode(morphs: Sequence[Morph]) -> bytes:
+    return orjson.dumps([tuple(m) for m in morphs])
+
+
+def _decode(data: bytes) -> tuple[Morph, ...]:
+    return tuple(Morph(*m) for m in orjson.loads(data))
+
+
+def _select(db: sqlite3.Connection, table: str, key: str, value: str, keys: Sequence[str]) -> Iterator[tuple]:  # type: ignore[type-arg]
+    for start in range(0, len(keys), _IN_CHUNK):
+        part = keys[start : start + _IN_CHUNK]
+        marks = ",".join("?" * len(part))
+        yield from db.execute(f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({marks})", part)
+
+
 class Lexicon:
-    """A read-only lexicon of one index generation (an absent file is an empty lexicon)."""
+    """The read-only lexicon of one index generation (an absent or unreadable file is an
+    empty lexicon: every word then goes to Kiwi)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -95,36 +123,88 @@ class Lexicon:
                 self._missing = True
         return self._db
 
-    def tokens(self, chunks: Sequence[str]) -> dict[str, list[LexToken]]:
-        """The morphemes of those ``chunks`` the lexicon knows (by rule or kept)."""
-        known = {chunk: tokens for chunk in chunks if (tokens := ruled(chunk)) is not None}
-        stored = [chunk for chunk in chunks if chunk not in known]
-        db = self._connect() if stored else None
+    def _rows(self, table: str, key: str, value: str, keys: Sequence[str]) -> list[tuple]:  # type: ignore[type-arg]
+        db = self._connect() if keys else None
         if db is None:
-            return known
-        marks = ",".join("?" * len(stored))
+            return []
         try:
-            rows = db.execute(f"SELECT chunk, tokens FROM lexicon WHERE chunk IN ({marks})", stored).fetchall()
+            return list(_select(db, table, key, value, keys))
         except sqlite3.Error:
-            return known
-        known.update((chunk, [LexToken(*t) for t in orjson.loads(data)]) for chunk, data in rows)
+            return []
+
+    def morphs(self, words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+        """The morphemes of those ``words`` the lexicon holds or knows by rule."""
+        known = {word: morphs for word in words if (morphs := ruled(word)) is not None}
+        stored = [word for word in words if word not in known]
+        known.update((word, _decode(data)) for word, data in self._rows("words", "word", "morphs", stored))
+        return known
+
+    def inflected(self, words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+        """Morphemes of unseen ``words`` that are a known stem, alone or followed by a known
+        ending. The longest stem wins; the morphemes are the stem's (an ending gives no term).
+        """
+        candidates = [w for w in words if _HANGUL.search(w) and len(w) > 1]
+        if not candidates:
+            return {}
+        cuts = {(w[:k], w[k:]) for w in candidates for k in range(1, len(w))}
+        endings = {
+            ending
+            for ending, count in self._rows("endings", "ending", "words", sorted({e for _, e in cuts}))
+            if count >= MIN_ENDING_WORDS
+        }
+        endings.add("")  # a stem alone: 압축 of 압축하는
+        heads = sorted({s for s, e in cuts if e in endings} | set(candidates))
+        stems = dict(self._rows("stems", "stem", "morphs", heads))
+        whole = {w: m for w, m in self.morphs(heads).items() if m}
+        out = {}
+        for word in candidates:
+            for k in range(len(word), 0, -1):
+                stem, ending = word[:k], word[k:]
+                if ending not in endings:
+                    continue
+                if stem in whole:
+                    out[word] = whole[stem]
+                elif stem in stems:
+                    out[word] = _decode(stems[stem])
+                else:
+                    continue
+                break
+        return out
+
+    def lookup(self, words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+        """The morphemes of those ``words`` the lexicon explains: held, by rule, or inflected."""
+        known = self.morphs(words)
+        rest = [w for w in words if w not in known]
+        if rest:
+            known.update(self.inflected(rest))
         return known
 
     def analyze(self, text: str, mode: Mode = "query") -> list[Term] | None:
-        """The terms ``Analyzer.analyze(text, mode)`` gives, or ``None`` when Kiwi is needed."""
-        clean, boundary = _clean(text)
-        spans = [(m.start(), m.group()) for m in _CHUNK.finditer(clean)]
-        if len(spans) > 1 and not all(_CONTEXT_FREE.fullmatch(chunk) for _, chunk in spans):
-            return None
-        known = self.tokens(sorted({chunk for _, chunk in spans}))
-        if len(known) < len({chunk for _, chunk in spans}):
-            return None
-        tokens = [
-            LexToken(t.form, t.tag, t.start + offset, t.end + offset)
-            for offset, chunk in spans
-            for t in known[chunk]
-        ]
-        return _terms(tokens, clean, boundary, mode)  # type: ignore[arg-type]
+        """The terms of ``text`` if the lexicon explains every word of it, else ``None``."""
+        missing: list[str] = []
+
+        def lookup(words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+            known = self.lookup(words)
+            missing.extend(w for w in words if w not in known)
+            return {w: known.get(w, ()) for w in words}
+
+        terms = analyze_texts([text], mode, lookup)[0]
+        return None if missing else terms
+
+    def vocabulary(self, mode: Mode = "index") -> Iterator[tuple[str, list[Term]]]:
+        """Every word of the collection, in sorted order, with its terms (offsets into the word).
+
+        Words with no term (particles, endings, function words) are included with ``[]``.
+        """
+        db = self._connect()
+        if db is None:
+            return
+        for word, data in db.execute("SELECT word, morphs FROM words ORDER BY word"):
+            yield word, word_terms(_decode(data), word, mode)
+
+    def __len__(self) -> int:
+        db = self._connect()
+        return 0 if db is None else int(db.execute("SELECT count(*) FROM words").fetchone()[0])
 
     def close(self) -> None:
         """Close the database (also done when the object is collected)."""
@@ -134,30 +214,48 @@ class Lexicon:
 
 
 class QueryAnalyzer:
-    """Query analysis from the lexicon when it can answer, else from the Kiwi analyzer.
+    """Analysis with the morphemes of a collection's lexicon; Kiwi only for other words.
 
-    Stands in for an :class:`Analyzer` wherever only ``analyze`` is called.
+    Stands in for an :class:`~searchidx.analysis.Analyzer` wherever ``analyze`` or
+    ``analyze_many`` is called, with the same terms. ``known`` analyses from the lexicon
+    alone: a text with a word the lexicon cannot explain gives no terms.
     """
 
     def __init__(self, lexicon: Lexicon, analyzer: Analyzer) -> None:
         self.lexicon = lexicon
         self.analyzer = analyzer
+        self.known = _LexiconOnly(lexicon)
+
+    def lookup(self, words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+        """Morphemes of ``words``: from the lexicon where it explains them, else from Kiwi."""
+        known = self.lexicon.lookup(words)
+        rest = [w for w in words if w not in known]
+        if rest:
+            known.update(self.analyzer.lookup(rest))
+        return known
 
     def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
         """Terms of ``text``, the same as ``Analyzer.analyze`` gives."""
-        terms = self.lexicon.analyze(text, mode)
-        return self.analyzer.analyze(text, mode) if terms is None else terms
+        return analyze_texts([text], mode, self.lookup)[0]
 
     def analyze_many(self, texts: Sequence[str], mode: Mode = "index") -> list[list[Term]]:
-        """Terms of many strings (Kiwi)."""
-        return self.analyzer.analyze_many(texts, mode)
+        """Terms of many strings."""
+        return analyze_texts(texts, mode, self.lookup)
+
+
+class _LexiconOnly:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+
+    def analyze(self, text: str, mode: Mode = "index") -> list[Term]:
+        return self._lexicon.analyze(text, mode) or []
 
 
 class LexiconWriter:
-    """Writes a generation's lexicon: Kiwi's morphemes of each chunk analysed alone.
+    """Writes a generation's lexicon.
 
-    ``base`` is the lexicon of the previous generation, whose entries are copied rather
-    than analysed again (an entry depends only on its chunk, never on the collection).
+    ``base`` is the lexicon of the previous generation; it is copied, so its words are not
+    analysed again (a word's entry depends only on the word, never on the collection).
     """
 
     def __init__(self, path: Path, base: Path | None = None) -> None:
@@ -168,38 +266,51 @@ class LexiconWriter:
             source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
             try:
                 source.backup(self._db)
-                return
-            except sqlite3.Error:  # a damaged base lexicon is rebuilt, not copied
+                self._check()
+            except sqlite3.Error:  # a damaged or older base lexicon is rebuilt, not copied
                 self._db.close()
                 path.unlink(missing_ok=True)
                 self._db = sqlite3.connect(path)
             finally:
                 source.close()
-        self._db.execute("CREATE TABLE lexicon (chunk TEXT PRIMARY KEY, tokens BLOB NOT NULL) WITHOUT ROWID")
+        for statement in _SCHEMA:
+            self._db.execute(statement)
 
-    def missing(self, chunks: Iterable[str]) -> list[str]:
-        """Those ``chunks`` the lexicon does not know yet (neither stored nor by rule), sorted."""
-        wanted = sorted(c for c in set(chunks) if ruled(c) is None)
-        have: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            marks = ",".join("?" * len(part))
-            have.update(r[0] for r in self._db.execute(f"SELECT chunk FROM lexicon WHERE chunk IN ({marks})", part))
-        return [c for c in wanted if c not in have]
+    def _check(self) -> None:
+        for statement in _SCHEMA:
+            table = statement.split()[5]
+            self._db.execute(f"SELECT * FROM {table} LIMIT 1")
 
-    def add(self, analyzer: Analyzer, chunks: Sequence[str]) -> None:
-        """Analyse ``chunks`` alone with Kiwi and store them.
+    def morphs(self, words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+        """The morphemes of those ``words`` already stored."""
+        keys = sorted(words)
+        return {word: _decode(data) for word, data in _select(self._db, "words", "word", "morphs", keys)}
 
-        One Kiwi stream: its workers read ahead while the rows are written.
-        """
-        rows = (
-            (chunk, orjson.dumps([(t.form, t.tag, t.start, t.end) for t in tokens]))
-            for chunk, tokens in zip(chunks, analyzer.tokenize_raw(chunks))
+    def add(self, entries: Iterable[tuple[str, Sequence[Morph]]]) -> None:
+        """Store new words with their morphemes, and their stems and endings."""
+        endings: Counter[str] = Counter()
+        rows = iter(entries)
+        while batch := list(islice(rows, _ROWS)):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO words VALUES (?, ?)", [(word, _encode(morphs)) for word, morphs in batch]
+            )
+            stems = []
+            for word, morphs in batch:
+                for stem, stem_morphs, ending in stem_splits(word, morphs):
+                    stems.append((stem, _encode(stem_morphs)))
+                    endings[ending] += 1
+            self._db.executemany("INSERT OR IGNORE INTO stems VALUES (?, ?)", stems)
+        self._db.executemany(
+            "INSERT INTO endings VALUES (?, ?) ON CONFLICT(ending) DO UPDATE SET words = words + excluded.words",
+            endings.items(),
         )
-        while batch := list(islice(rows, _BATCH)):
-            self._db.executemany("INSERT OR REPLACE INTO lexicon VALUES (?, ?)", batch)
 
     def close(self) -> None:
         """Commit and close; the file is complete once this returns."""
         self._db.commit()
         self._db.close()
+
+
+def words_of(texts: Iterable[str]) -> set[str]:
+    """The distinct words of ``texts`` as analysis cuts them (normalised)."""
+    return {word for text in texts for _, word in split_words(normalize(text)[0])}

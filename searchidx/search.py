@@ -187,7 +187,7 @@ class _Snapshot:
 
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
-        return spacing_expansions(words, self.query_analyzer, self._papers_with)
+        return spacing_expansions(words, self.query_analyzer.known, self._papers_with)
 
     def correct(self, text: str, *, typing: bool = False) -> Correction:
         """Corrections of mistyped query words (:mod:`searchidx.correct`); with ``typing``

@@ -37,7 +37,7 @@ from typing import Any
 import orjson
 import tantivy
 
-from searchidx.analysis import Analyzer, Term, default_analyzer
+from searchidx.analysis import Analyzer, Morph, Term, default_analyzer, normalize, place_terms, ruled, split_words, word_terms
 from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
@@ -56,7 +56,7 @@ from searchidx.index import (
     verify_checksums,
     write_meta,
 )
-from searchidx.lexicon import LEXICON_FILE, LexiconWriter, chunks_of
+from searchidx.lexicon import LEXICON_FILE, LexiconWriter
 from searchidx.manifest import (
     Manifest,
     PaperPrint,
@@ -87,7 +87,8 @@ class BuildReport:
     ``merged`` entries folded into a paper seen on another day. ``mode`` is how the index
     was written: ``"full"``, ``"append"`` (new papers added to the previous generation),
     ``"reindex"`` (re-indexed from stored terms) or ``"unchanged"``; ``analysed`` counts the
-    papers that went through Kiwi. ``stages`` are seconds spent per stage: ``parse``, on
+    papers analysed, ``kiwi_words`` the distinct words among them that no earlier build had
+    seen and Kiwi analysed (each alone). ``stages`` are seconds spent per stage: ``parse``, on
     the Kiwi thread ``analyse`` (papers) and ``lexicon``, and on the writing thread
     ``commit`` (after the last batch arrived) and ``glossary`` (selecting and saving the
     pairs); the two threads overlap. ``spelling`` follows them (:mod:`searchidx.correct`).
@@ -102,6 +103,7 @@ class BuildReport:
     seconds: float
     mode: str = "full"
     analysed: int = 0
+    kiwi_words: int = 0
     stages: tuple[tuple[str, float], ...] = ()
 
 
@@ -138,9 +140,9 @@ def build(
         with building(root) as generation:
             if previous is None:
                 mode, analysed = "full", len(papers)
-                stages.update(write_papers(generation, papers, analyzer, progress))
+                kiwi_words = write_papers(generation, papers, analyzer, progress, stages)
             else:
-                mode, analysed = _update(generation, previous, papers, prints, analyzer, progress, stages)
+                mode, analysed, kiwi_words = _update(generation, previous, papers, prints, analyzer, progress, stages)
             spelling_started = time.perf_counter()
             write_spelling(generation, papers)
             stages["spelling"] = time.perf_counter() - spelling_started
@@ -165,6 +167,7 @@ def build(
         seconds=time.perf_counter() - started,
         mode=mode,
         analysed=analysed,
+        kiwi_words=kiwi_words,
         stages=tuple((name, round(seconds, 3)) for name, seconds in stages.items()),
     )
 
@@ -194,16 +197,20 @@ def write_papers(
     papers: Sequence[Paper],
     analyzer: Analyzer,
     progress: ProgressCallback | None = None,
-) -> dict[str, float]:
+    stages: dict[str, float] | None = None,
+) -> int:
     """Analyse ``papers`` and write them, the glossary and the lexicon into ``generation``.
 
-    Returns the seconds spent per stage (see :class:`BuildReport`).
+    Adds the seconds spent per stage to ``stages`` (see :class:`BuildReport`); returns the
+    number of words Kiwi analysed.
     """
     index = create_generation_index(generation)
     with _KiwiSide(generation, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts())
-    return kiwi_side.seconds
+    if stages is not None:
+        stages.update(kiwi_side.seconds)
+    return kiwi_side.kiwi_words
 
 
 def _write_analysed(
@@ -241,8 +248,11 @@ def _update(
     analyzer: Analyzer,
     progress: ProgressCallback | None,
     stages: dict[str, float],
-) -> tuple[str, int]:
-    """Write ``generation`` from the previous one, analysing only papers whose texts changed."""
+) -> tuple[str, int, int]:
+    """Write ``generation`` from the previous one, analysing only papers whose texts changed
+    and, of their words, only those the previous lexicon lacks.
+
+    Returns the mode, the papers analysed and the words Kiwi analysed."""
     old_generation, manifest, counts = previous
     old = manifest.papers
     added = [p for p in papers if p.arxiv_id not in old]
@@ -270,8 +280,8 @@ def _update(
         _write_analysed(writer, kiwi_side, len(to_add), progress, counts)
     stages.update(kiwi_side.seconds)
     if changed or removed:
-        return "reindex", len(to_add)
-    return ("append" if added else "unchanged"), len(to_add)
+        return "reindex", len(to_add), kiwi_side.kiwi_words
+    return ("append" if added else "unchanged"), len(to_add), kiwi_side.kiwi_words
 
 
 def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
@@ -311,11 +321,13 @@ _SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.\w+")
 
 
 class _KiwiSide:
-    """The Kiwi half of a build, on a background thread.
+    """The analysis half of a build, on a background thread.
 
-    Analyses ``to_analyse`` in batches (one batch ahead of the consumer), then fills the
-    lexicon of ``generation`` with the chunks of the analysed texts. ``base`` is the
-    previous generation, whose lexicon is reused.
+    For each batch of ``to_analyse`` (one batch ahead of the consumer), the words this build
+    has not met yet are looked up in the lexicon of ``generation`` (a copy of ``base``'s,
+    the previous generation) or analysed by Kiwi, each alone, in one stream over Kiwi's
+    workers; each word's terms are computed once and placed wherever it occurs. Once the
+    papers are done the new words are stored in the lexicon.
     """
 
     def __init__(
@@ -333,6 +345,7 @@ class _KiwiSide:
         self._error: BaseException | None = None
         self._stop = threading.Event()
         self.seconds: dict[str, float] = {}
+        self.kiwi_words = 0
         self._thread = threading.Thread(target=self._run, name="searchidx-kiwi", daemon=True)
 
     def __enter__(self) -> _KiwiSide:
@@ -371,32 +384,49 @@ class _KiwiSide:
 
     def _run(self) -> None:
         started = time.perf_counter()
+        lexicon: LexiconWriter | None = None
         try:
-            chunks: set[str] = set()
-            texts = [texts_to_analyze(paper) for paper in self._to_analyse]
-            # One Kiwi stream over every text: its workers never wait at a batch boundary.
-            stream = self._analyzer.analyze_stream(t for paper_texts in texts for t in paper_texts)
-            for start in range(0, len(texts), BATCH_SIZE):
-                batch_texts = texts[start : start + BATCH_SIZE]
-                out = [[next(stream) for _ in paper_texts] for paper_texts in batch_texts]
-                chunks |= chunks_of(t for paper_texts in batch_texts for t in paper_texts)
-                self._put((self._to_analyse[start : start + BATCH_SIZE], out))
+            lexicon = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
+            terms_of: dict[str, list[Term]] = {}
+            new: dict[str, tuple[Morph, ...]] = {}
+            for start in range(0, len(self._to_analyse), BATCH_SIZE):
+                batch = self._to_analyse[start : start + BATCH_SIZE]
+                normal = [[normalize(text) for text in texts_to_analyze(paper)] for paper in batch]
+                spans = [[split_words(clean) for clean, _ in texts] for texts in normal]
+                words = {w for texts in spans for text_words in texts for _, w in text_words if w not in terms_of}
+                morphs = lexicon.morphs(words) if self._base else {}
+                unseen = [w for w in words if w not in morphs]
+                new.update(self._analyse(unseen))
+                for word in words:
+                    terms_of[word] = word_terms(morphs[word] if word in morphs else new[word], word, "index")
+                out = [
+                    [place_terms(text_words, terms_of, boundary) for text_words, (_, boundary) in zip(texts, ntexts)]
+                    for texts, ntexts in zip(spans, normal)
+                ]
+                self._put((batch, out))
                 if self._stop.is_set():
                     return
+            self.seconds["analyse"] = time.perf_counter() - started
+            started = time.perf_counter()
+            lexicon.add(sorted(new.items()))
+            lexicon.close()
+            lexicon = None
+            self.seconds["lexicon"] = time.perf_counter() - started
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
         finally:
-            self.seconds["analyse"] = time.perf_counter() - started
-            self._put(None)
-        if self._error is not None or self._stop.is_set():
-            return
-        try:
-            started = time.perf_counter()
-            lexicon = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
-            try:
-                lexicon.add(self._analyzer, lexicon.missing(chunks))
-            finally:
+            if lexicon is not None:
                 lexicon.close()
-            self.seconds["lexicon"] = time.perf_counter() - started
-        except BaseException as exc:
-            self._error = exc
+            self._put(None)
+
+    def _analyse(self, words: Sequence[str]) -> Iterator[tuple[str, tuple[Morph, ...]]]:
+        """Morphemes of new words: by rule, or from Kiwi (each word alone, one stream)."""
+        todo = []
+        for word in words:
+            morphs = ruled(word)
+            if morphs is None:
+                todo.append(word)
+            else:
+                yield word, morphs
+        self.kiwi_words += len(todo)
+        yield from zip(todo, self._analyzer.morphs(todo)) if todo else ()

@@ -1,47 +1,43 @@
-"""The lexicon answers queries exactly as Kiwi would, or not at all; queries avoid Kiwi."""
+"""The lexicon gives every word the terms Kiwi gives it alone; queries avoid Kiwi."""
 
 from __future__ import annotations
 
 import random
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from searchidx.analysis import Analyzer, Morph, ruled, word_terms
 from searchidx.fields import texts_to_analyze
 from searchidx.highlight import make_snippets
-from searchidx.lexicon import Lexicon, LexiconWriter, LexToken, chunks_of, ruled
+from searchidx.index import current_generation
+from searchidx.lexicon import LEXICON_FILE, Lexicon, LexiconWriter, QueryAnalyzer, stem_splits, words_of
 from searchidx.parse import parse_paths
 from searchidx.search import open_index
 from searchidx.writer import build
 
-_EDGE = re.compile(r"^\W+|\W+$")
-
 
 def sample_queries(texts: list[str], count: int, seed: int = 7) -> list[str]:
-    """Queries made of the texts' own words: chunks as written, stripped, lowercased, and runs of 2-3."""
+    """Queries made of the texts' own words: runs of 1-4 chunks as written or lowercased."""
     rng = random.Random(seed)
-    words = [text.split() for text in texts if text.split()]
+    chunked = [text.split() for text in texts if text.split()]
     queries: list[str] = []
     while len(queries) < count:
-        chunks = rng.choice(words)
-        n = rng.choice((1, 1, 1, 2, 3))
+        chunks = rng.choice(chunked)
+        n = rng.choice((1, 1, 2, 3, 4))
         start = rng.randrange(max(1, len(chunks) - n + 1))
         run = chunks[start : start + n]
-        style = rng.randrange(3)
-        if style == 1:
-            run = [_EDGE.sub("", c) or c for c in run]
-        elif style == 2:
-            run = [c.lower() for c in run]
-        queries.append(" ".join(run))
+        queries.append(" ".join(c.lower() for c in run) if rng.random() < 0.3 else " ".join(run))
     return queries
 
 
-def lexicon_for(texts: list[str], path: Path, analyzer) -> Lexicon:
+def lexicon_for(texts: list[str], path: Path, analyzer: Analyzer) -> Lexicon:
     writer = LexiconWriter(path)
-    writer.add(analyzer, writer.missing(chunks_of(texts)))
+    words = sorted(words_of(texts))
+    morphs = analyzer.lookup(words)
+    writer.add((word, morphs[word]) for word in words)
     writer.close()
     return Lexicon(path)
 
@@ -52,54 +48,86 @@ def corpus_texts(corpus_dir: Path) -> list[str]:
     return [text for paper in parse_paths(files).papers for text in texts_to_analyze(paper)]
 
 
-def check_exact(texts: list[str], lexicon: Lexicon, analyzer, count: int) -> tuple[int, int]:
-    answered = 0
-    queries = sample_queries(texts, count)
-    for query in queries:
-        terms = lexicon.analyze(query, "query")
-        if terms is not None:
-            answered += 1
-            assert terms == analyzer.analyze(query, "query"), query
-    return answered, len(queries)
+def kiwi_alone(analyzer: Analyzer, words: list[str]) -> list[tuple[Morph, ...]]:
+    return list(analyzer.morphs(words))
 
 
-def test_fixture_queries_from_the_lexicon_equal_kiwi(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
+def test_a_word_has_the_same_terms_alone_and_between_any_neighbours(analyzer: Analyzer) -> None:
+    alone = [t.text for t in analyzer.analyze("양자화", "query")]
+    for text in ("양자화(quantization), 정규화", "모델 양자화를 통해", "양자화된 가중치", "4비트 양자화."):
+        assert alone[0] in [t.text for t in analyzer.analyze(text)], text
+    assert [t.text for t in analyzer.analyze("원시 바이트를 읽는다")] == ["원시", "바이트", "읽"]
+    assert [t.text for t in analyzer.analyze("바이트", "query")] == ["바이트"]
+
+
+def test_queries_from_the_lexicon_equal_kiwi(fixtures_dir: Path, tmp_path: Path, analyzer: Analyzer) -> None:
     texts = [t for p in parse_paths([fixtures_dir / "search"]).papers for t in texts_to_analyze(p)]
     lexicon = lexicon_for(texts, tmp_path / "lexicon.sqlite", analyzer)
-    answered, total = check_exact(texts, lexicon, analyzer, 300)
-    assert answered > total // 2
+    for query in sample_queries(texts, 300):
+        assert lexicon.analyze(query, "query") == analyzer.analyze(query, "query"), query
 
 
-def test_real_corpus_queries_from_the_lexicon_equal_kiwi(corpus_texts: list[str], tmp_path: Path, analyzer) -> None:
+@pytest.mark.corpus
+def test_real_corpus_queries_from_the_lexicon_equal_kiwi(
+    corpus_texts: list[str], tmp_path: Path, analyzer: Analyzer
+) -> None:
     lexicon = lexicon_for(corpus_texts, tmp_path / "lexicon.sqlite", analyzer)
-    answered, total = check_exact(corpus_texts, lexicon, analyzer, 1500)
-    assert answered > total // 2
+    for query in sample_queries(corpus_texts, 1500):
+        assert lexicon.analyze(query, "query") == analyzer.analyze(query, "query"), query
 
 
-def kiwi_alone(analyzer, words: list[str]) -> list[list[LexToken]]:
-    return [[LexToken(t.form, t.tag, t.start, t.end) for t in tokens] for tokens in analyzer.tokenize_raw(words)]
-
-
-def test_letter_and_digit_words_are_known_by_rule_as_kiwi_reads_them(analyzer) -> None:
-    words = ["cache", "KV", "x", "URL", "iPhone", "http", "www", "a" * 300, "2024", "0" * 80]
+def test_ascii_words_are_known_by_rule_as_kiwi_reads_them(analyzer: Analyzer) -> None:
+    words = ["cache", "KV", "x", "URL", "iPhone", "http", "www", "a" * 300, "2024", "0" * 80, "3.5", "1,000",
+             "GPT-4o", "Llama-3-8B", "Transformer-XL", "state-of-the-art", "foo_bar", "v1.5", "Zdeněk"]
     assert [ruled(w) for w in words] == kiwi_alone(analyzer, words)
-    assert ruled("GPT-4o") is None and ruled("캐시") is None and ruled("3.5") is None
+    assert ruled("캐시") is None and ruled("LLM's") is None and ruled("e.g") is None
 
 
-def test_every_letter_and_digit_word_of_the_corpus_follows_the_rule(corpus_texts: list[str], analyzer) -> None:
-    words = sorted(w for w in chunks_of(corpus_texts) if ruled(w) is not None)
+@pytest.mark.corpus
+def test_every_ruled_word_of_the_corpus_is_read_so_by_kiwi(corpus_texts: list[str], analyzer: Analyzer) -> None:
+    words = sorted(w for w in words_of(corpus_texts) if ruled(w) is not None)
     assert len(words) > 1000
     assert [ruled(w) for w in words] == kiwi_alone(analyzer, words)
 
 
-def test_korean_phrases_and_unknown_words_fall_back_to_kiwi(tmp_path: Path, analyzer) -> None:
-    lexicon = lexicon_for(["KV 캐시 압축 방법", "Diffusion Model"], tmp_path / "lexicon.sqlite", analyzer)
-    assert lexicon.analyze("캐시", "query") == analyzer.analyze("캐시", "query")
-    assert lexicon.analyze("diffusion model", "query") == analyzer.analyze("diffusion model", "query")
-    assert lexicon.analyze("캐시 압축", "query") is None  # Kiwi reads Korean words in context
-    assert lexicon.analyze("양자화", "query") is None
+def test_unseen_inflections_of_known_stems_need_no_kiwi(tmp_path: Path, analyzer: Analyzer) -> None:
+    texts = ["압축하는 방법과 양자화를 거친 모델을 정렬하고서 학습하고서 학습했던 결과를 추론했던"]
+    lexicon = lexicon_for(texts, tmp_path / "lexicon.sqlite", analyzer)
+    for word in ("압축하고서", "양자화했던", "정렬했던"):
+        assert lexicon.analyze(word, "query") == analyzer.analyze(word, "query"), word
+    assert lexicon.analyze("전혀없는낱말", "query") is None
     assert Lexicon(tmp_path / "absent.sqlite").analyze("캐시") is None
     assert Lexicon(tmp_path / "absent.sqlite").analyze("Unseen words") == analyzer.analyze("Unseen words")
+
+
+def test_stems_end_where_only_particles_and_endings_follow(analyzer: Analyzer) -> None:
+    [morphs] = kiwi_alone(analyzer, ["압축하는"])
+    assert [(stem, ending) for stem, _, ending in stem_splits("압축하는", morphs)] == [("압축하", "는"), ("압축", "하는")]
+    [morphs] = kiwi_alone(analyzer, ["했던"])
+    assert stem_splits("했던", morphs) == []  # 했 is 하 + 었: no cut inside it, and no stem term
+
+
+def test_query_analyzer_sends_only_unexplained_words_to_kiwi(tmp_path: Path, analyzer: Analyzer) -> None:
+    lexicon = lexicon_for(["KV 캐시를 압축하는 방법과 프롬프트를 학습하는 방법"], tmp_path / "lexicon.sqlite", analyzer)
+    fresh = Analyzer()
+    query = QueryAnalyzer(lexicon, fresh)
+    assert [t.text for t in query.analyze("KV 캐시 압축 방법", "query")] == ["kv", "캐시", "압축", "방법"]
+    assert not fresh.loaded
+    assert query.known.analyze("캐시 전혀없는낱말", "query") == []
+    assert not fresh.loaded
+    assert [t.text for t in query.analyze("캐시 확산모델", "query")][0] == "캐시"
+    assert fresh.loaded
+
+
+def test_vocabulary_lists_every_word_of_the_collection_with_its_terms(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
+    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
+    lexicon = Lexicon(current_generation(tmp_path / "idx") / LEXICON_FILE)
+    vocabulary = dict(lexicon.vocabulary())
+    texts = [t for p in parse_paths([fixtures_dir / "search"]).papers for t in texts_to_analyze(p)]
+    assert set(vocabulary) == words_of(texts) and len(lexicon) == len(vocabulary)
+    for word in ("캐시의", "GPT-4o와", "KV"):
+        morphs = analyzer.lookup([word])[word]
+        assert vocabulary[word] == word_terms(morphs, word, "index")
 
 
 def test_snippets_from_stored_terms_equal_snippets_from_kiwi(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
@@ -134,4 +162,6 @@ def test_a_query_process_loads_no_kiwi_for_known_words(fixtures_dir: Path, tmp_p
 
     assert not kiwi_loaded("캐시")
     assert not kiwi_loaded("KV cache")
+    assert not kiwi_loaded("KV 캐시 압축")
+    assert not kiwi_loaded("토큰 병합 방법")
     assert kiwi_loaded("전혀없는낱말")
