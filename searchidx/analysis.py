@@ -174,7 +174,7 @@ _STABLE_RUN = re.compile(r"[\t\n\r\x20-\x7e\uac00-\ud7a3]+")
 USER_DICTIONARY = "userdict.txt"
 #: Bumped whenever a term rule changes; part of :attr:`Analyzer.fingerprint`.
 RULES_VERSION = 4
-_SPLIT_SCORE = 5.0
+_SPLIT_SCORE = 10.0
 #: Words an :class:`Analyzer` remembers the morphemes of (a server's queries are unbounded).
 CACHE_WORDS = 200_000
 

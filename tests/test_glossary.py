@@ -37,7 +37,7 @@ def test_glosses_are_mined_in_both_directions_as_index_terms(glossary_index: Sea
     assert targets(glossary_index, "hallucin") == {"환각"}
     # "선호 최적화(preference optimization)" and "Preference Optimization(선호 최적화)" count together.
     [entry] = glossary_index.glossary.lookup("prefer optim")
-    assert (entry.target, entry.count, entry.form) == ("선호 최적", 2, "선호 최적화")
+    assert (entry.target, entry.count, entry.form) == ("선호 최적화", 2, "선호 최적화")
 
 
 def test_a_long_form_and_its_abbreviation_both_gloss_the_term(glossary_index: SearchIndex) -> None:
@@ -78,7 +78,7 @@ def test_korean_multi_word_query_finds_the_english_phrase(glossary_index: Search
     expanded = glossary_index.search("선호 최적화")
     assert "2408.00007" in ids(expanded)  # says only "preference optimization"
     assert "2408.00007" not in ids(glossary_index.search("선호 최적화", expand=False, match="all"))
-    assert expanded.expansions == (("선호 최적", "prefer optim", EXPANSION_WEIGHT),)
+    assert expanded.expansions == (("선호 최적화", "prefer optim", EXPANSION_WEIGHT),)
 
 
 def test_translations_weigh_less_than_direct_matches(glossary_index: SearchIndex) -> None:
@@ -114,7 +114,7 @@ def test_glossary_command_shows_both_directions_with_counts(glossary_index_dir: 
     assert orjson.loads(out.output) == {
         "term": "선호 최적화",
         "matches": [
-            {"words": "선호 최적", "translations": [{"term": "prefer optim", "form": "Preference Optimization", "count": 2}]}
+            {"words": "선호 최적화", "translations": [{"term": "prefer optim", "form": "Preference Optimization", "count": 2}]}
         ],
     }
 
@@ -142,7 +142,7 @@ def test_a_damaged_glossary_is_reported_as_a_damaged_index(tmp_path: Path, fixtu
 
 def test_real_corpus_glossary_has_the_issue_examples(corpus_index: SearchIndex) -> None:
     assert "hallucin" in targets(corpus_index, "환각")
-    assert "prefer optim" in targets(corpus_index, "선호 최적")
+    assert "prefer optim" in targets(corpus_index, "선호 최적화")
     assert {"llm", "larg languag model"} <= targets(corpus_index, "대형 언어 모델")
     expanded = corpus_index.search("hallucination", limit=1000, snippets=0)
     plain = corpus_index.search("hallucination", limit=1000, snippets=0, expand=False)
