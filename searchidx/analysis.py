@@ -89,6 +89,9 @@ class Term(NamedTuple):
     position: int
 
 
+_new_term = tuple.__new__  # Term(...) without the call of its Python-level __new__: a build makes millions
+
+
 class Morph(NamedTuple):
     """One Kiwi morpheme of a word: its form, tag and character range in the word."""
 
@@ -304,8 +307,9 @@ def ruled(word: str) -> tuple[Morph, ...] | None:
 
     Latin letters are one foreign word (``SL``), digits (with a decimal point or thousands
     commas) one number (``SN``), an identifier mixing letters and digits one ``SL`` (it is
-    handed to Kiwi pre-tokenized), and other ASCII words joined by ``-`` or ``_`` their pieces,
-    the joiners being symbols. So a query in Latin script rarely needs Kiwi. Checked against Kiwi on every such word of the real corpus.
+    handed to Kiwi pre-tokenized), and other ASCII words joined by ``-`` or ``_`` their
+    pieces, the joiners being symbols; so a query in Latin script rarely needs Kiwi.
+    Checked against Kiwi on every such word of the real corpus.
     """
     match = _RULED.fullmatch(word)
     if match is None:
@@ -340,16 +344,20 @@ def place_terms(
     """The terms of a text from the terms of its ``words`` (offset, word), each word's
     positions following the previous word's, offsets mapped through ``boundary``."""
     out: list[Term] = []
+    append = out.append
     base = 0
     for offset, word in words:
         terms = terms_of[word]
         if not terms:
             continue
-        for term in terms:
-            start, end = offset + term.start, offset + term.end
-            if boundary is not None:
-                start, end = boundary[start], max(boundary[end], boundary[start] + 1)
-            out.append(Term(term.text, start, end, base + term.position))
+        if boundary is None:
+            for text, start, end, position in terms:
+                append(_new_term(Term, (text, offset + start, offset + end, base + position)))
+        else:
+            for text, start, end, position in terms:
+                first = boundary[offset + start]
+                last = max(boundary[offset + end], first + 1)
+                append(_new_term(Term, (text, first, last, base + position)))
         base += terms[-1].position + 1
     return out
 

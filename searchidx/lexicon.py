@@ -30,7 +30,6 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from itertools import islice
 from pathlib import Path
 
 import orjson
@@ -54,7 +53,6 @@ LEXICON_FILE = "lexicon.sqlite"
 MIN_ENDING_WORDS = 2
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_ONLY = re.compile(r"[\uac00-\ud7a3]+")
-_ROWS = 4096
 _IN_CHUNK = 500
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, morphs BLOB NOT NULL) WITHOUT ROWID",
@@ -288,21 +286,23 @@ class LexiconWriter:
 
     def add(self, entries: Iterable[tuple[str, Sequence[Morph]]]) -> None:
         """Store new words with their morphemes, and their stems and endings."""
+        rows = []
+        stems: dict[str, Sequence[Morph]] = {}
         endings: Counter[str] = Counter()
-        rows = iter(entries)
-        while batch := list(islice(rows, _ROWS)):
-            self._db.executemany(
-                "INSERT OR REPLACE INTO words VALUES (?, ?)", [(word, _encode(morphs)) for word, morphs in batch]
-            )
-            stems = []
-            for word, morphs in batch:
+        for word, morphs in entries:
+            rows.append((word, _encode(morphs)))
+            if _HANGUL.search(word):
                 for stem, stem_morphs, ending in stem_splits(word, morphs):
-                    stems.append((stem, _encode(stem_morphs)))
+                    stems.setdefault(stem, stem_morphs)
                     endings[ending] += 1
-            self._db.executemany("INSERT OR IGNORE INTO stems VALUES (?, ?)", stems)
+        # Keys in order: SQLite appends to its B-trees instead of splitting pages.
+        self._db.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", sorted(rows))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO stems VALUES (?, ?)", sorted((s, _encode(m)) for s, m in stems.items())
+        )
         self._db.executemany(
             "INSERT INTO endings VALUES (?, ?) ON CONFLICT(ending) DO UPDATE SET words = words + excluded.words",
-            endings.items(),
+            sorted(endings.items()),
         )
 
     def close(self) -> None:

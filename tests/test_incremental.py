@@ -147,3 +147,37 @@ def test_another_analyzer_forces_a_full_build(digests: Path, tmp_path: Path, ana
     build([digests], index, analyzer=analyzer)
     other = Analyzer(user_words=[*load_user_dictionary(), ("스케일링법칙", "NNG")])
     assert build([digests], index, analyzer=other).mode == "full"
+
+
+def test_an_incremental_build_sends_kiwi_only_words_it_has_never_seen(digests: Path, tmp_path: Path, analyzer) -> None:
+    from searchidx.analysis import ruled
+    from searchidx.fields import texts_to_analyze
+    from searchidx.lexicon import LEXICON_FILE, Lexicon, words_of
+    from searchidx.parse import parse_paths
+
+    index = tmp_path / "idx"
+    first = build([digests], index, analyzer=analyzer)
+    known = {word for word, _ in Lexicon(current_generation(index) / LEXICON_FILE).vocabulary()}
+    assert first.kiwi_words == sum(1 for w in known if ruled(w) is None)
+    (digests / "2024" / "07" / "02.md").write_text(NEW_DAY, encoding="utf-8")
+    report = build([digests], index, analyzer=analyzer)
+    [paper] = [p for p in parse_paths([digests / "2024" / "07" / "02.md"]).papers if p.arxiv_id == "2407.30001"]
+    new_words = words_of(texts_to_analyze(paper)) - known
+    assert 0 < report.kiwi_words == sum(1 for w in new_words if ruled(w) is None)
+    assert {word for word, _ in Lexicon(current_generation(index) / LEXICON_FILE).vocabulary()} == known | new_words
+
+
+def test_an_index_of_the_previous_format_asks_for_a_rebuild_in_one_line(digests: Path, tmp_path: Path) -> None:
+    import orjson
+
+    index = tmp_path / "idx"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(digests), "--index", str(index)]).exit_code == 0
+    meta_path = current_generation(index) / "searchidx.json"
+    meta_path.write_bytes(orjson.dumps({**orjson.loads(meta_path.read_bytes()), "format_version": 3}))
+    result = runner.invoke(cli, ["query", "캐시", "--index", str(index)])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "searchidx build" in result.stderr and "format 3" in result.stderr
+    rebuilt = runner.invoke(cli, ["build", str(digests), "--index", str(index)])
+    assert rebuilt.exit_code == 0 and "analysed)" not in rebuilt.stdout  # a full build, not an incremental one
+    assert runner.invoke(cli, ["query", "캐시", "--index", str(index)]).exit_code == 0
