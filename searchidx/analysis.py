@@ -68,6 +68,7 @@ __all__ = [
     "ruled",
     "word_terms",
     "place_terms",
+    "WordTerms",
     "analyze_texts",
 ]
 
@@ -362,15 +363,34 @@ def place_terms(
     return out
 
 
+class WordTerms:
+    """Terms of texts from the terms of their words, each distinct word's computed once.
+
+    ``lookup`` gives the morphemes of words not met before (the lexicon, Kiwi, or both);
+    a build keeps one for the whole collection, a query one per call.
+    """
+
+    def __init__(self, lookup: MorphLookup, mode: Mode = "index") -> None:
+        self._lookup = lookup
+        self._mode = mode
+        self.terms: dict[str, list[Term]] = {}
+
+    def analyze(self, texts: Sequence[str]) -> list[list[Term]]:
+        """The terms of each of ``texts``."""
+        normal = [normalize(text) for text in texts]
+        spans = [split_words(clean) for clean, _ in normal]
+        terms = self.terms
+        new = {word for text_words in spans for _, word in text_words if word not in terms}
+        if new:
+            morphs = self._lookup(new)
+            for word in new:
+                terms[word] = word_terms(morphs[word], word, self._mode)
+        return [place_terms(text_words, terms, boundary) for text_words, (_, boundary) in zip(spans, normal)]
+
+
 def analyze_texts(texts: Sequence[str], mode: Mode, lookup: MorphLookup) -> list[list[Term]]:
-    """Terms of each of ``texts``: each distinct word's morphemes from ``lookup``, its terms
-    computed once and placed wherever it occurs."""
-    normal = [normalize(text) for text in texts]
-    spans = [split_words(clean) for clean, _ in normal]
-    words = {word for text_words in spans for _, word in text_words}
-    morphs = lookup(words)
-    terms_of = {word: word_terms(morphs[word], word, mode) for word in words}
-    return [place_terms(text_words, terms_of, boundary) for text_words, (_, boundary) in zip(spans, normal)]
+    """Terms of each of ``texts``, the morphemes of their distinct words from ``lookup``."""
+    return WordTerms(lookup, mode).analyze(texts)
 
 
 class Analyzer:

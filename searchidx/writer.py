@@ -32,7 +32,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from typing import Any
 import orjson
 import tantivy
 
-from searchidx.analysis import Analyzer, Morph, Term, default_analyzer, normalize, place_terms, ruled, split_words, word_terms
+from searchidx.analysis import Analyzer, Morph, Term, WordTerms, default_analyzer, ruled
 from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
@@ -402,41 +402,39 @@ class _KiwiSide:
                 continue
 
     def _run(self) -> None:
-        started = time.perf_counter()
-        lexicon: LexiconWriter | None = None
         try:
-            lexicon = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
-            terms_of: dict[str, list[Term]] = {}
-            new: dict[str, tuple[Morph, ...]] = {}
-            for start in range(0, len(self._to_analyse), BATCH_SIZE):
-                batch = self._to_analyse[start : start + BATCH_SIZE]
-                normal = [[normalize(text) for text in texts_to_analyze(paper)] for paper in batch]
-                spans = [[split_words(clean) for clean, _ in texts] for texts in normal]
-                words = {w for texts in spans for text_words in texts for _, w in text_words if w not in terms_of}
-                morphs = lexicon.morphs(words) if self._base else {}
-                unseen = [w for w in words if w not in morphs]
-                new.update(self._analyse(unseen))
-                for word in words:
-                    terms_of[word] = word_terms(morphs[word] if word in morphs else new[word], word, "index")
-                out = [
-                    [place_terms(text_words, terms_of, boundary) for text_words, (_, boundary) in zip(texts, ntexts)]
-                    for texts, ntexts in zip(spans, normal)
-                ]
-                self._put((batch, out))
-                if self._stop.is_set():
-                    return
-            self.seconds["analyse"] = time.perf_counter() - started
-            started = time.perf_counter()
-            lexicon.add(sorted(new.items()))
-            lexicon.close()
-            lexicon = None
-            self.seconds["lexicon"] = time.perf_counter() - started
+            store = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
+            try:
+                self._analyse_papers(store)
+            finally:
+                store.close()
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
         finally:
-            if lexicon is not None:
-                lexicon.close()
             self._put(None)
+
+    def _analyse_papers(self, store: LexiconWriter) -> None:
+        started = time.perf_counter()
+        new: dict[str, tuple[Morph, ...]] = {}
+
+        def lookup(words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
+            morphs = store.morphs(words) if self._base else {}
+            fresh = dict(self._analyse([w for w in words if w not in morphs]))
+            new.update(fresh)
+            return morphs | fresh
+
+        analysis = WordTerms(lookup)
+        for start in range(0, len(self._to_analyse), BATCH_SIZE):
+            batch = self._to_analyse[start : start + BATCH_SIZE]
+            texts = [texts_to_analyze(paper) for paper in batch]
+            flat = iter(analysis.analyze([text for paper_texts in texts for text in paper_texts]))
+            self._put((batch, [[next(flat) for _ in paper_texts] for paper_texts in texts]))
+            if self._stop.is_set():
+                return
+        self.seconds["analyse"] = time.perf_counter() - started
+        started = time.perf_counter()
+        store.add(sorted(new.items()))
+        self.seconds["lexicon"] = time.perf_counter() - started
 
     def _analyse(self, words: Sequence[str]) -> Iterator[tuple[str, tuple[Morph, ...]]]:
         """Morphemes of new words: by rule, or from Kiwi (each word alone, one stream)."""
