@@ -37,10 +37,11 @@ Pipeline for one string:
 
 Positions grow along the text; terms sharing a position are alternatives. Index and query
 mode differ in one thing only, the alternatives: in ``"index"`` mode an identifier also
-yields its parts (``gpt4o`` + ``gpt``, ``4o``), a URL its words, and a prefixed noun the
-bare noun unless the prefix negates it (``대규모`` + ``규모``, but ``비지도`` alone), so a
-search for a part finds the whole. In ``"query"`` mode only the whole is produced, so
-``GPT-4`` looks for GPT-4 and not for every GPT model.
+yields its parts (``gpt4o`` + ``gpt``, ``4o``), a URL its words, a prefixed noun the
+bare noun unless the prefix negates it (``대규모`` + ``규모``, but ``비지도`` alone), and a
+suffixed noun the bare noun (``추측적`` + ``추측``), so a search for a part finds the whole.
+In ``"query"`` mode only the whole is produced, so ``GPT-4`` looks for GPT-4 and not for
+every GPT model.
 """
 
 from __future__ import annotations
@@ -135,9 +136,12 @@ _STOP_STEMS = frozenset(
 # Unit nouns (NNB) of one syllable (수, 것, 개, 번) are function words; longer ones are units
 # and loanwords Kiwi tags as such (바이트, 비트, 퍼센트, 메타), except these.
 _FUNCTION_UNITS = frozenset({"때문", "만큼", "대로", "이래", "나름", "가량", "가지", "번째", "따름", "여지", "무렵", "즈음"})
-# Derivational suffixes (XSN) that make another word of a noun stay on it (양자 + 화); these
-# only count or pluralise it and are dropped (모델 + 들).
-_COUNTING_SUFFIXES = frozenset({"들", "째", "당", "간", "별", "상", "여", "씩", "님", "시", "층", "류", "쯤", "짜리", "어치"})
+# Derivational suffixes (XSN) that make another word of a noun stay on it (양자 + 화), the bare
+# noun stacked in index mode; these only count, pluralise or qualify it and are dropped
+# (모델 + 들, 머신러닝 + 용).
+_COUNTING_SUFFIXES = frozenset(
+    {"들", "째", "당", "간", "별", "상", "여", "씩", "님", "시", "층", "류", "쯤", "짜리", "어치", "용"}
+)
 # Noun prefixes (XPN) that negate or reverse the noun: 비지도 must not be found by 지도.
 _NEGATING_PREFIXES = frozenset({"비", "불", "부", "무", "미", "반", "탈", "역", "몰"})
 # Particles Kiwi sometimes tags as a one-syllable noun right after Latin letters or digits.
@@ -567,7 +571,7 @@ def word_terms(morphs: Sequence[Morph], word: str, mode: Mode) -> list[Term]:
                 previous = morphs[i]
                 i += 1
             if suffix:
-                alternatives = [alternatives[0] + suffix]
+                alternatives = [alternatives[0] + suffix, *alternatives] if mode == "index" else [alternatives[0] + suffix]
         placed = False
         for alt in alternatives:
             # A sign with nothing to search for (a lone accent folds to a space) is no term.
