@@ -39,7 +39,7 @@ Positions grow along the text; terms sharing a position are alternatives. Index 
 mode differ in one thing only, the alternatives: in ``"index"`` mode an identifier also
 yields its parts (``gpt4o`` + ``gpt``, ``4o``), a URL its words, a prefixed noun the
 bare noun unless the prefix negates it (``대규모`` + ``규모``, but ``비지도`` alone), and a
-suffixed noun the bare noun (``추측적`` + ``추측``), so a search for a part finds the whole.
+suffixed noun the bare noun (``효율성`` + ``효율``), so a search for a part finds the whole.
 In ``"query"`` mode only the whole is produced, so ``GPT-4`` looks for GPT-4 and not for
 every GPT model.
 """
@@ -138,9 +138,9 @@ _STOP_STEMS = frozenset(
 _FUNCTION_UNITS = frozenset({"때문", "만큼", "대로", "이래", "나름", "가량", "가지", "번째", "따름", "여지", "무렵", "즈음"})
 # Derivational suffixes (XSN) that make another word of a noun stay on it (양자 + 화), the bare
 # noun stacked in index mode; these only count, pluralise or qualify it and are dropped
-# (모델 + 들, 머신러닝 + 용).
+# (모델 + 들, 머신러닝 + 용, 추측 + 적: the digests write 추측 디코딩 and 추측적 디코딩 alike).
 _COUNTING_SUFFIXES = frozenset(
-    {"들", "째", "당", "간", "별", "상", "여", "씩", "님", "시", "층", "류", "쯤", "짜리", "어치", "용"}
+    {"들", "적", "째", "당", "간", "별", "상", "여", "씩", "님", "시", "층", "류", "쯤", "짜리", "어치", "용"}
 )
 # Noun prefixes (XPN) that negate or reverse the noun: 비지도 must not be found by 지도.
 _NEGATING_PREFIXES = frozenset({"비", "불", "부", "무", "미", "반", "탈", "역", "몰"})
