@@ -76,7 +76,7 @@ def choose_words(papers: list[Paper], analyzer: Analyzer) -> list[tuple[str, str
             morphs[head.form] = (head,)
     nouns = [
         (w, morphs[w]) for w in candidates
-        if morphs[w][0].tag in ("NNG", "NNP", "NNB") and [t.text for t in word_terms(morphs[w], w, "index")] == [w]
+        if morphs[w][0].tag in ("NNG", "NNP", "NNB") and [t.text for t in word_terms(morphs[w], w, "query")] == [w]
     ]
     chosen: list[tuple[str, str]] = []
     taken: set[str] = set()
