@@ -10,8 +10,8 @@ In one run, each step in its own child process:
    now gives it, each distinct word of the collection once;
 2. a full ``searchidx build --full`` of a temporary copy of the corpus: wall time, peak RSS;
 3. incremental builds: the latest day whose papers appear in no other digest, removed
-   (re-index from stored terms), then added back (append): wall time of each against the
-   full build;
+   (re-index from stored terms); then a full build without that day and the day added to it
+   (append, its new words analysed by Kiwi): wall time of each against the full build;
 4. cold queries, each a new ``searchidx query --json`` process (modules byte-compiled first,
    as an install would), ``--runs`` times each, the median per query kept: the
    :func:`descriptions` (multi-word Korean descriptions of a paper made from the corpus),
@@ -139,7 +139,8 @@ def descriptions(corpus: Path, count: int, seed: int = SEED) -> list[str]:
     """Multi-word Korean descriptions of papers, the way someone half remembering one types.
 
     Procedure (``random.Random(seed)``): draw a paper with a summary; take the Hangul noun
-    terms of two syllables or more of its first section (as the analyzer gives them),
+    terms of two syllables or more of its first section (as the analyzer gives them, each
+    written as its term in the text),
     without repeats and without the 100 terms most papers have; keep 3-6 of them in a
     shuffled order; write each with a particle or ending drawn from a fixed list, so most
     are in another form than the summary's. A paper with fewer than three such terms is
@@ -155,8 +156,12 @@ def descriptions(corpus: Path, count: int, seed: int = SEED) -> list[str]:
     hangul = re.compile(r"[\uac00-\ud7a3]{2,}")
     papers = [p for p in parse_paths([corpus]).papers if p.sections]
     analyzer = Analyzer()
-    firsts = analyzer.analyze_many([p.sections[0].text for p in papers])
-    nouns = [list(dict.fromkeys(t.text for t in terms if hangul.fullmatch(t.text))) for terms in firsts]
+    sections = [p.sections[0].text for p in papers]
+    nouns = [
+        # A noun is written as its term (a verb stem is not: 연잇 of 연이은).
+        list(dict.fromkeys(t.text for t in terms if hangul.fullmatch(t.text) and text[t.start : t.end] == t.text))
+        for text, terms in zip(sections, analyzer.analyze_many(sections, "query"))
+    ]
     common = {t for t, _ in Counter(t for terms in nouns for t in terms).most_common(100)}
     rng = random.Random(seed)
     out: list[str] = []
@@ -303,13 +308,16 @@ def main() -> int:
         shutil.move(latest, saved)
         print("incremental: latest day removed ...", file=sys.stderr)
         removed = run_child([PYTHON, "-c", BUILD, str(corpus), str(index), "incremental"])
-        shutil.move(saved, latest)
         if removed.returncode != 0:
             raise SystemExit(f"incremental build failed: {removed.stderr}")
-        print("incremental: latest day added ...", file=sys.stderr)
+        # Adding the day to an index that never saw it: its new words go to Kiwi.
+        print("incremental: latest day added to a full build without it ...", file=sys.stderr)
+        shutil.rmtree(index)
+        without = run_child([PYTHON, "-c", BUILD, str(corpus), str(index), "full"])
+        shutil.move(saved, latest)
         added = run_child([PYTHON, "-c", BUILD, str(corpus), str(index), "incremental"])
-        if added.returncode != 0:
-            raise SystemExit(f"incremental build failed: {added.stderr}")
+        if without.returncode != 0 or added.returncode != 0:
+            raise SystemExit(f"incremental build failed: {without.stderr}{added.stderr}")
 
         from searchidx.index import current_generation
 

@@ -67,6 +67,7 @@ __all__ = [
     "normalize",
     "split_words",
     "ruled",
+    "is_ending",
     "word_terms",
     "place_terms",
     "WordTerms",
@@ -332,6 +333,18 @@ def ruled(word: str) -> tuple[Morph, ...] | None:
         kind = "SL" if form.isalpha() else "SN" if form.isdigit() else "SO" if form == "-" else "SW"
         out.append(Morph(form, kind, piece.start(), piece.end()))
     return tuple(out)
+
+
+def is_ending(morph: Morph) -> bool:
+    """Morphemes that may follow a stem in an ending, none of which gives a term: particles,
+    endings, copulas, the verb-making suffixes (압축 + 하 + 는), plural and counting
+    suffixes (층 + 들 + 이) and auxiliary verbs of the stop list (지우 + 어 + 지 + 지)."""
+    tag = morph.tag
+    if tag[0] in "JE" or tag in ("XSV", "XSA", "VCP", "VCN"):
+        return True
+    if tag == "XSN":
+        return morph.form in _COUNTING_SUFFIXES
+    return tag.startswith("VX") and morph.form in _STOP_STEMS
 
 
 def _protected_spans(text: str) -> list[tuple[int, int, str]]:

@@ -40,13 +40,14 @@ from searchidx.analysis import (
     Morph,
     Term,
     analyze_texts,
+    is_ending,
     normalize,
     ruled,
     split_words,
     word_terms,
 )
 
-__all__ = ["LEXICON_FILE", "MIN_ENDING_WORDS", "Lexicon", "LexiconWriter", "QueryAnalyzer", "stem_splits"]
+__all__ = ["LEXICON_FILE", "MIN_ENDING_WORDS", "Lexicon", "LexiconWriter", "QueryAnalyzer", "stem_splits", "words_of"]
 
 LEXICON_FILE = "lexicon.sqlite"
 #: An ending explains an unseen word only if this many distinct stored words end with it.
@@ -61,21 +62,17 @@ _SCHEMA = (
 )
 
 
-def _is_ending(tag: str) -> bool:
-    """Morphemes that may follow a stem in an ending: particles, endings, copulas, the
-    verb-making suffixes (압축 + 하 + 는); none of them gives a term."""
-    return tag[0] in "JE" or tag in ("XSV", "XSA", "VCP", "VCN")
-
-
 def stem_splits(word: str, morphs: Sequence[Morph]) -> list[tuple[str, tuple[Morph, ...], str]]:
     """Each way ``word`` is a stem followed by an ending: (stem, its morphemes, ending).
 
     The cut lies on a character boundary no morpheme crosses (했 is 하 + 었, not cut), the
-    ending is Hangul made of particles and endings only, and the stem has a term.
+    ending is Hangul made of morphemes that give no term (:func:`searchidx.analysis.is_ending`), and the stem
+    has a term. A noun inside the word is a stem too, with an empty ending (워크 of
+    네트워크), so its inflections are known even if no word starts with it.
     """
     out = []
     for k in range(len(morphs) - 1, 0, -1):
-        if not _is_ending(morphs[k].tag):
+        if not is_ending(morphs[k]):
             break
         cut = morphs[k].start
         ending = word[cut:]
@@ -86,6 +83,9 @@ def stem_splits(word: str, morphs: Sequence[Morph]) -> list[tuple[str, tuple[Mor
         stem = tuple(morphs[:k])
         if word_terms(stem, word[:cut], "index"):
             out.append((word[:cut], stem, ending))
+    for m in morphs:
+        if m.tag in ("NNG", "NNP") and len(m.form) > 1 and word[m.start : m.end] == m.form and m.form != word:
+            out.append((m.form, (Morph(m.form, m.tag, 0, len(m.form)),), ""))
     return out
 
 
@@ -294,7 +294,8 @@ class LexiconWriter:
             if _HANGUL.search(word):
                 for stem, stem_morphs, ending in stem_splits(word, morphs):
                     stems.setdefault(stem, stem_morphs)
-                    endings[ending] += 1
+                    if ending:
+                        endings[ending] += 1
         # Keys in order: SQLite appends to its B-trees instead of splitting pages.
         self._db.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", sorted(rows))
         self._db.executemany(

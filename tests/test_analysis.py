@@ -301,3 +301,22 @@ def test_accents_fold_so_names_match_as_typed(analyzer) -> None:
 
 def test_signs_without_letters_or_digits_are_no_terms(analyzer) -> None:
     assert [t.text for t in analyzer.analyze("a ¯ b ´ \u200b c")] == ["a", "b", "c"]
+
+
+def test_full_width_and_compatibility_forms_are_nfkc_normalised(analyzer: Analyzer) -> None:
+    """ＫＶ 캐시 is KV 캐시 (NFKC), with offsets into the caller's string; ㅋ stays a letter."""
+    text = "ＫＶ 캐시를 １０배 압축한 ＧＰＴ－４ｏ와 ㎏ 단위"
+    terms = analyzer.analyze(text)
+    assert texts(terms) == texts(analyzer.analyze("KV 캐시를 10배 압축한 GPT-4o와 kg 단위"))
+    assert [text[t.start : t.end] for t in terms[:2]] == ["ＫＶ", "캐시"]
+    assert text[terms[-2].start : terms[-2].end] == "㎏"
+    assert texts(analyzer.analyze("ㅋㅋ 모델")) == texts(analyzer.analyze("ㅋㅋ 모델", "query"))
+    assert "모델" in texts(analyzer.analyze("ㅋㅋ 모델"))
+
+
+def test_a_word_gets_the_same_terms_whatever_stands_next_to_it(analyzer: Analyzer) -> None:
+    for word in ("양자화", "정규화", "바이트", "KV캐시", "GPT-4o", "압축하는"):
+        alone = analyzer.analyze(word)
+        for text in (f"{word} ", f"원시 {word}", f"({word}),", f"모델의 {word} 성능"):
+            placed = [t for t in analyzer.analyze(text) if text[t.start : t.end] in word]
+            assert texts(placed) == texts(alone), (word, text)

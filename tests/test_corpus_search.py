@@ -48,3 +48,7 @@ def test_filters_on_the_real_corpus(corpus_index: SearchIndex) -> None:
     for hit in result.hits:
         assert hit.votes is not None and hit.votes >= 20
         assert max(hit.dates).isoformat() >= "2025-01-01"
+
+
+def test_full_width_letters_find_what_ascii_finds(corpus_index: SearchIndex) -> None:
+    assert corpus_index.search("ＫＶ", limit=1000).total == corpus_index.search("KV", limit=1000).total > 50
