@@ -138,9 +138,8 @@ def machine() -> dict[str, object]:
 def descriptions(corpus: Path, count: int, seed: int = SEED) -> list[str]:
     """Multi-word Korean descriptions of papers, the way someone half remembering one types.
 
-    Procedure (``random.Random(seed)``): draw a paper with a summary; take the Hangul noun
-    terms of two syllables or more of its first section (as the analyzer gives them, each
-    written as its term in the text),
+    Procedure (``random.Random(seed)``): draw a paper with a summary; take the Hangul nouns
+    of two syllables or more of its first section (Kiwi's NNG and NNP morphemes of its words),
     without repeats and without the 100 terms most papers have; keep 3-6 of them in a
     shuffled order; write each with a particle or ending drawn from a fixed list, so most
     are in another form than the summary's. A paper with fewer than three such terms is
@@ -150,17 +149,17 @@ def descriptions(corpus: Path, count: int, seed: int = SEED) -> list[str]:
     import re
     from collections import Counter
 
-    from searchidx.analysis import Analyzer
+    from searchidx.analysis import Analyzer, normalize, split_words
     from searchidx.parse import parse_paths
 
     hangul = re.compile(r"[\uac00-\ud7a3]{2,}")
     papers = [p for p in parse_paths([corpus]).papers if p.sections]
     analyzer = Analyzer()
-    sections = [p.sections[0].text for p in papers]
+    words = [[w for _, w in split_words(normalize(p.sections[0].text)[0])] for p in papers]
+    morphs = analyzer.lookup({w for section in words for w in section})
     nouns = [
-        # A noun is written as its term (a verb stem is not: 연잇 of 연이은).
-        list(dict.fromkeys(t.text for t in terms if hangul.fullmatch(t.text) and text[t.start : t.end] == t.text))
-        for text, terms in zip(sections, analyzer.analyze_many(sections, "query"))
+        list(dict.fromkeys(m.form for w in section for m in morphs[w] if m.tag in ("NNG", "NNP") and hangul.fullmatch(m.form)))
+        for section in words
     ]
     common = {t for t, _ in Counter(t for terms in nouns for t in terms).most_common(100)}
     rng = random.Random(seed)

@@ -21,7 +21,7 @@ ones the collection never used; they are stored too, so :meth:`Lexicon.vocabular
 every word of the collection.
 
 Tables: ``words(word, morphs)``, ``stems(stem, morphs)``, ``endings(ending, words)``;
-morphemes are JSON ``[[form, tag, start, end], ...]``.
+morphemes are text, one ``form TAB tag TAB start TAB end`` line each.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
-
-import orjson
 
 from searchidx.analysis import (
     Analyzer,
@@ -56,8 +54,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_ONLY = re.compile(r"[\uac00-\ud7a3]+")
 _IN_CHUNK = 500
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, morphs BLOB NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS stems (stem TEXT PRIMARY KEY, morphs BLOB NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, morphs TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS stems (stem TEXT PRIMARY KEY, morphs TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS endings (ending TEXT PRIMARY KEY, words INTEGER NOT NULL) WITHOUT ROWID",
 )
 
@@ -89,12 +87,18 @@ def stem_splits(word: str, morphs: Sequence[Morph]) -> list[tuple[str, tuple[Mor
     return out
 
 
-def _encode(morphs: Sequence[Morph]) -> bytes:
-    return orjson.dumps([tuple(m) for m in morphs])
+def _encode(morphs: Sequence[Morph]) -> str:
+    # Text, not JSON: a word holds no whitespace, so neither do its morphemes' forms, and
+    # orjson's many small outputs would each keep about 4 KB of the heap.
+    return "\n".join(f"{m.form}\t{m.tag}\t{m.start}\t{m.end}" for m in morphs)
 
 
-def _decode(data: bytes) -> tuple[Morph, ...]:
-    return tuple(Morph(*m) for m in orjson.loads(data))
+def _decode(data: str) -> tuple[Morph, ...]:
+    out = []
+    for line in data.split("\n") if data else ():
+        form, tag, start, end = line.split("\t")
+        out.append(Morph(form, tag, int(start), int(end)))
+    return tuple(out)
 
 
 def _select(db: sqlite3.Connection, table: str, key: str, value: str, keys: Sequence[str]) -> Iterator[tuple]:  # type: ignore[type-arg]

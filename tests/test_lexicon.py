@@ -102,7 +102,7 @@ def test_unseen_inflections_of_known_stems_need_no_kiwi(tmp_path: Path, analyzer
 
 def test_stems_end_where_only_particles_and_endings_follow(analyzer: Analyzer) -> None:
     [morphs] = kiwi_alone(analyzer, ["압축하는"])
-    assert [(stem, ending) for stem, _, ending in stem_splits("압축하는", morphs)] == [("압축하", "는"), ("압축", "하는")]
+    assert [(stem, ending) for stem, _, ending in stem_splits("압축하는", morphs)] == [("압축하", "는"), ("압축", "하는"), ("압축", "")]
     [morphs] = kiwi_alone(analyzer, ["했던"])
     assert stem_splits("했던", morphs) == []  # 했 is 하 + 었: no cut inside it, and no stem term
 
