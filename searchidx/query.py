@@ -11,7 +11,7 @@ The query language:
 ``2406.11430``      an arXiv id, or an arXiv / Hugging Face paper URL, finds that paper
 ==================  ====================================================================
 
-Plain words are analysed together (Kiwi reads them in context) and each analysed word may
+Plain words are analysed as documents are (each word alone) and each analysed word may
 match any text field, weighted per field. ``match="all"`` requires every word; ``"any"``
 requires one; ``"blend"`` requires one but doubles the score of papers that have them all,
 so they come first without losing the rest. A phrase bonus rewards papers where the words
