@@ -1,0 +1,304 @@
+"""Transliteration: Hangul loanwords <-> the English words they spell (파라미터 <-> parameter).
+
+Korean writes many technical words by sound (프루닝, 레이턴시, 임베딩) where a summary may
+write the English, and the other way round. No hand list is involved: the spelling rules
+are learned from the collection itself. The glossary (:mod:`searchidx.glossary`) pairs
+thousands of one-word Hangul terms with the one-word English they gloss; many of these
+pairs are transliterations (디스틸레이션 / distillation), the rest translations (환각 /
+hallucination).
+
+The model (:class:`SpellingModel`) reads a Hangul word syllable by syllable; each syllable
+writes a run of zero to :data:`MAX_LETTERS` letters, ``p(letters | syllable)``, so
+``P(english | hangul)`` sums over the ways of cutting the English word into one run per
+syllable. It is trained by expectation maximisation on the glossary pairs; after each
+round, pairs the model explains worse than an English letter model does (translations)
+are left out of the next round.
+
+Mining (:func:`mine_transliterations`) reads every Hangul term of the collection, spells it
+out the ways the model finds likely, keeping only spellings that begin an English word of
+the collection (a prefix walk, so only a few hundred strings are tried per word), and keeps
+the English words reached whose score, ``log P(english | hangul) - log P(english)`` per
+letter, passes :data:`MIN_SCORE`. That threshold was chosen by holding out a fifth of the
+glossary pairs (see :func:`held_out_check` and bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "MAX_LETTERS",
+    "MIN_SCORE",
+    "SpellingModel",
+    "LetterModel",
+    "training_pairs",
+    "train",
+    "mine_transliterations",
+    "held_out_check",
+]
+
+#: Longest run of letters one syllable writes (임베딩: 딩 -> "dding").
+MAX_LETTERS = 4
+#: Rounds of expectation maximisation.
+ROUNDS = 4
+#: Runs of letters a syllable may write, the likeliest first, tried when spelling a word out.
+SPELLINGS_PER_SYLLABLE = 12
+#: Partial spellings kept per syllable when spelling a word out.
+BEAM = 64
+#: Lowest score (log-probability gain over the English letter model, per letter) of a pair
+#: that is kept (chosen on held-out glossary pairs; see :func:`held_out_check`).
+MIN_SCORE = -2.5
+#: Pairs kept for training: those the model explains better than the letter model does.
+TRAIN_SCORE = 0.5
+#: Fewest training words a syllable must occur in to be read at all.
+MIN_SUPPORT = 0
+#: Shortest English word matched (shorter ones are abbreviations, not spelled out).
+MIN_LETTERS = 4
+
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
+_LETTERS = re.compile(r"[a-z]+")
+
+Pair = tuple[str, str]
+
+
+class LetterModel:
+    """A letter-bigram model of English words, ``P(english)``, the background of the score."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        bigrams: Counter[tuple[str, str]] = Counter()
+        unigrams: Counter[str] = Counter()
+        for word in words:
+            padded = f"^{word}$"
+            for a, b in zip(padded, padded[1:]):
+                bigrams[a, b] += 1
+                unigrams[a] += 1
+        self._log = {pair: math.log(n / unigrams[pair[0]]) for pair, n in bigrams.items()}
+        self._floor = {a: math.log(1 / (n + 27)) for a, n in unigrams.items()}
+
+    def logp(self, word: str) -> float:
+        padded = f"^{word}$"
+        return sum(self._log.get((a, b), self._floor.get(a, -10.0)) for a, b in zip(padded, padded[1:]))
+
+
+@dataclass
+class SpellingModel:
+    """``p(letters | syllable)``: how each Hangul syllable is written in English letters."""
+
+    table: dict[str, dict[str, float]]
+
+    def logp(self, hangul: str, english: str) -> float:
+        """``log P(english | hangul)``, summed over the ways of cutting ``english`` (-inf if none)."""
+        forward = _forward(self.table, _units(hangul), english)
+        return math.log(forward[-1][-1]) if forward and forward[-1][-1] > 0 else -math.inf
+
+    def score(self, hangul: str, english: str) -> float:
+        """How well the syllables of ``hangul`` and the runs of ``english`` match, per syllable."""
+        return self.logp(hangul, english) / len(hangul)
+
+    def spellings(self, hangul: str, prefixes: set[str], words: set[str]) -> list[str]:
+        """English ``words`` the Hangul word may spell, each reached through ``prefixes``."""
+        beam: dict[str, float] = {"": 0.0}
+        for syllable in _units(hangul):
+            options = self.ranked.get(syllable)
+            if not options:
+                return []
+            grown: dict[str, float] = {}
+            for stem, score in beam.items():
+                for letters, logp in options:
+                    spelled = stem + letters
+                    if spelled in prefixes and grown.get(spelled, -math.inf) < score + logp:
+                        grown[spelled] = score + logp
+            beam = dict(sorted(grown.items(), key=lambda item: -item[1])[:BEAM])
+        return [word for word in beam if word in words]
+
+    @property
+    def ranked(self) -> dict[str, list[tuple[str, float]]]:
+        cached = self.__dict__.get("_ranked")
+        if cached is None:
+            cached = {
+                syllable: [(letters, math.log(p)) for letters, p in sorted(runs.items(), key=lambda x: -x[1])][
+                    :SPELLINGS_PER_SYLLABLE
+                ]
+                for syllable, runs in self.table.items()
+            }
+            self.__dict__["_ranked"] = cached
+        return cached
+
+
+def _units(hangul: str) -> str:
+    """The jamo of a Hangul word: initial consonant, vowel and final consonant of each syllable."""
+    return hangul
+
+
+def _forward(table: Mapping[str, Mapping[str, float]], hangul: str, english: str) -> list[list[float]]:
+    """``alpha[i][j]``: probability that the first ``i`` syllables write the first ``j`` letters."""
+    m = len(english)
+    alpha = [[0.0] * (m + 1) for _ in range(len(hangul) + 1)]
+    alpha[0][0] = 1.0
+    for i, syllable in enumerate(hangul, 1):
+        runs = table.get(syllable)
+        if not runs:
+            return []
+        previous, row = alpha[i - 1], alpha[i]
+        for j in range(m + 1):
+            total = 0.0
+            for k in range(max(0, j - MAX_LETTERS), j):
+                if previous[k]:
+                    p = runs.get(english[k:j])
+                    if p:
+                        total += previous[k] * p
+            row[j] = total
+    return alpha
+
+
+def _expected_counts(table: Mapping[str, Mapping[str, float]], hangul: str, english: str,
+                     counts: dict[str, Counter[str]]) -> None:
+    """Add the expected uses of each (syllable, letters) in ``hangul`` -> ``english`` to ``counts``."""
+    alpha = _forward(table, hangul, english)
+    if not alpha or alpha[-1][-1] <= 0:
+        return
+    n, m = len(hangul), len(english)
+    beta = [[0.0] * (m + 1) for _ in range(n + 1)]
+    beta[n][m] = 1.0
+    for i in range(n, 0, -1):
+        runs = table[hangul[i - 1]]
+        for j in range(m + 1):
+            if not beta[i][j]:
+                continue
+            for k in range(max(0, j - MAX_LETTERS), j):
+                if alpha[i - 1][k]:
+                    p = runs.get(english[k:j])
+                    if p:
+                        beta[i - 1][k] += p * beta[i][j]
+                        counts[hangul[i - 1]][english[k:j]] += alpha[i - 1][k] * p * beta[i][j] / alpha[n][m]
+
+
+def _uniform(pairs: Sequence[Pair]) -> dict[str, dict[str, float]]:
+    """Every run of letters a syllable could write in some pair, all equally likely."""
+    runs: dict[str, set[str]] = defaultdict(set)
+    for hangul, english in pairs:
+        for syllable in set(_units(hangul)):
+            runs[syllable].update(
+                english[k:j] for j in range(len(english) + 1) for k in range(max(0, j - MAX_LETTERS), j)
+            )
+    return {syllable: dict.fromkeys(letters, 1.0) for syllable, letters in runs.items()}
+
+
+def training_pairs(entries: Iterable[tuple[str, str]]) -> list[Pair]:
+    """One-word (Hangul, English letters) pairs out of (Hangul form, English form) glosses."""
+    out = []
+    for hangul, english in entries:
+        word = english.lower()
+        if _HANGUL_WORD.fullmatch(hangul) and _LETTERS.fullmatch(word) and len(word) >= MIN_LETTERS:
+            out.append((hangul, word))
+    return sorted(set(out))
+
+
+def train(pairs: Sequence[Pair], letters: LetterModel) -> SpellingModel:
+    """The spelling model of ``pairs``, trained by expectation maximisation; after each
+    round, pairs it explains no better than ``letters`` does are left out."""
+    table = _uniform(pairs)
+    kept = list(pairs)
+    for round_ in range(ROUNDS):
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for hangul, english in kept:
+            _expected_counts(table, _units(hangul), english, counts)
+        table = {
+            syllable: {letters: n / total for letters, n in runs.items() if n / total > 1e-4}
+            for syllable, runs in counts.items()
+            if (total := sum(runs.values())) >= MIN_SUPPORT
+        }
+        if round_ >= 1:
+            model = SpellingModel(table)
+            kept = [(h, e) for h, e in pairs if _score(model, letters, h, e) >= TRAIN_SCORE]
+    by_run: Counter[str] = Counter()
+    for runs in counts.values():
+        by_run.update(runs)
+    match = {
+        syllable: {run: p * counts[syllable][run] / by_run[run] for run, p in runs.items()}
+        for syllable, runs in table.items()
+    }
+    return SpellingModel(match)
+
+
+def _score(model: SpellingModel, letters: LetterModel, hangul: str, english: str) -> float:
+    """How much better ``hangul`` explains ``english`` than English spelling alone, per letter."""
+    logp = model.logp(hangul, english)
+    return (logp - letters.logp(english)) / len(hangul) if logp > -math.inf else -math.inf
+
+
+def mine_transliterations(
+    model: SpellingModel,
+    hangul_terms: Iterable[str],
+    english_words: Mapping[str, str],
+    min_score: float = MIN_SCORE,
+) -> dict[str, tuple[str, float]]:
+    """``{hangul term: (english term, score)}`` for the Hangul terms that spell an English word.
+
+    ``english_words`` maps each English word of the collection (lower case, letters only)
+    to its index term. A Hangul term keeps the term of its best-scoring word, if that
+    scores at least ``min_score``.
+    """
+    words = {w for w in english_words if len(w) >= MIN_LETTERS}
+    prefixes = {w[:i] for w in words for i in range(len(w) + 1)}
+    out: dict[str, tuple[str, float]] = {}
+    for hangul in hangul_terms:
+        if not _HANGUL_WORD.fullmatch(hangul):
+            continue
+        scored = [(model.score(hangul, word), english_words[word]) for word in model.spellings(hangul, prefixes, words)]
+        if scored:
+            score, term = max(scored)
+            if score >= min_score:
+                out[hangul] = (term, round(score, 3))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOutCheck:
+    """Precision and recall of mining on glossary pairs held out of training."""
+
+    pairs: int
+    predicted: int
+    correct: int
+    found: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.pairs if self.pairs else 0.0
+
+
+def held_out_check(
+    pairs: Sequence[Pair],
+    letters: LetterModel,
+    english_words: Mapping[str, str],
+    stem: Mapping[str, str],
+    min_score: float = MIN_SCORE,
+    share: float = 0.2,
+    seed: int = 13,
+) -> HeldOutCheck:
+    """Train on all but a random ``share`` of the Hangul words of ``pairs``, mine the rest.
+
+    A mined pair is correct when the glossary glosses that Hangul word with that English
+    term (``stem`` gives each gloss's index term); recall counts the held-out glosses
+    found, translations included, so it is a lower bound of the recall on loanwords.
+    """
+    hangul_words = sorted({h for h, _ in pairs})
+    held = set(random.Random(seed).sample(hangul_words, int(len(hangul_words) * share)))
+    model = train([p for p in pairs if p[0] not in held], letters)
+    truth: dict[str, set[str]] = defaultdict(set)
+    for h, e in pairs:
+        if h in held:
+            truth[h].add(stem.get(e, e))
+    mined = mine_transliterations(model, sorted(held), english_words, min_score)
+    correct = sum(term in truth[h] for h, (term, _) in mined.items())
+    return HeldOutCheck(sum(len(t) for t in truth.values()), len(mined), correct, correct)
