@@ -46,6 +46,7 @@ from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 from searchidx.similar import related_query
 from searchidx.spacing import spacing_expansions
 from searchidx.termstore import StoredAnalysis, decode_terms
+from searchidx.translations import Translations, load_translations
 
 __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
 
@@ -184,6 +185,7 @@ class _Snapshot:
         # Read now: later builds remove this generation's files while searches still use it.
         self.glossary: Glossary = load_glossary(self.generation)
         self.speller = Speller(self.generation / SPELLING_FILE)
+        self.translations: Translations = load_translations(self.generation)
 
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
@@ -281,7 +283,7 @@ class SearchIndex:
         prefix: bool = False,
     ) -> tuple[QueryPlan, Correction | None]:
         expansions: Mapping[str, Sequence[tuple[str, float]]] | None
-        expansions = now.glossary.expansions(expansion_weight) if expand else None
+        expansions = now.translations.expansions(now.glossary.expansions(expansion_weight)) if expand else None
         completions = _completions(now, text) if prefix else {}
         if completions:
             glossary = expansions or {}

@@ -203,7 +203,7 @@ class Translations:
 
     def expansions(self, base: Mapping[str, Sequence[tuple[str, float]]] | None = None) -> Mapping[str, list[tuple[str, float]]]:
         """The ``expansions`` mapping of :func:`searchidx.query.build_query`: ``base``'s
-        (e.g. the glossary's) followed by these, a term already in ``base`` not repeated."""
+        (e.g. the glossary's) followed by these; a term in both keeps the higher weight."""
         return _Merged(base or {}, self._table)
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,10 +226,11 @@ class _Merged(Mapping[str, list[tuple[str, float]]]):
     def __getitem__(self, key: str) -> list[tuple[str, float]]:
         if key not in self:
             raise KeyError(key)
-        out = list(self._base[key]) if key in self._base else []
-        seen = {term for term, _ in out} | {key}
-        out += [(term, float(weight)) for term, weight in self._table.get(key, ()) if term not in seen]
-        return out
+        weights: dict[str, float] = dict(self._base[key]) if key in self._base else {}
+        for term, weight in self._table.get(key, ()):
+            if term != key:
+                weights[term] = max(weights.get(term, 0.0), float(weight))
+        return list(weights.items())
 
     def __contains__(self, key: object) -> bool:
         return key in self._base or key in self._table
