@@ -8,11 +8,12 @@ thing. Run from the repository root::
     .venv/bin/python bench/check_crosslingual.py           # check the written set
 
 Judging reads every paper's analysed terms from a searchidx index of the corpus (built
-under bench/out, or ``--index PATH``). A paper is graded 2 when its text states one of the
-concept phrases in the other language (their terms in a row) and shares **no** content term
-with the query in the query's language: Hangul terms of the summaries for a Korean query,
-English terms of the title and summaries for an English one. A paper holding the query's
-terms in a row in the query's language is graded 1 (it says the same in the query's words).
+under bench/out, or ``--index PATH``). A paper about the concept is one whose text
+states one of the concept phrases in the other language (their terms in a row), or the
+query's terms in a row in the query's language. It is graded 2, a target, when it states a
+concept phrase and shares **no** content term with the query in the query's language
+(Hangul terms of the summaries for a Korean query, English terms of the title and
+summaries for an English one); any other paper about the concept is graded 1.
 Queries with no grade-2 paper, or more than :data:`MAX_TARGETS`, are left out.
 
 The check re-analyses every query and confirms, paper by paper, that no grade-2 paper
@@ -92,9 +93,9 @@ def judge(concepts: dict[str, list], papers: dict[str, dict[str, list[list[str]]
             concept = [analyse(analyzer, p, target) for p in phrases]
             judgments = {}
             for arxiv_id, texts in papers.items():
-                own = {t for run in texts[source] for t in run}
-                if not query_terms & own and any(states(texts[target], c) for c in concept):
-                    judgments[arxiv_id] = 2
+                if any(states(texts[target], c) for c in concept):
+                    own = {t for run in texts[source] for t in run}
+                    judgments[arxiv_id] = 1 if query_terms & own else 2
                 elif states(texts[source], sequence):
                     judgments[arxiv_id] = 1
             targets = sum(g == 2 for g in judgments.values())

@@ -4,22 +4,23 @@ The glossary (:mod:`searchidx.glossary`) knows only the terms a digest glossed i
 parentheses. Two more sources are mined at build time, so a query in one language also
 finds papers that state its words in the other:
 
-- **Translations.** Every paper pairs an English title with a Korean summary, so a title
-  word and its Korean translation occur in the same papers far more often than chance
-  (sign -> 수어, gravity -> 중력). For every title word and summary term, the log-likelihood
-  ratio (Dunning's G²) of their co-occurrence over papers is computed; a pair is kept when
-  it is significant (G² >= :data:`MIN_LLR`, p < 0.001), seen in at least
-  :data:`MIN_PAPERS` papers, and each side is among the other's
-  :data:`MAX_TRANSLATIONS` strongest partners.
+- **Translations.** Every paper pairs an English title with a Korean summary, and the
+  summaries keep English terms beside Korean ones, so an English word and its Korean
+  translation occur in the same papers far more often than chance (latency -> 지연,
+  protein -> 단백질). For every English word (title and summaries) and Korean summary
+  term, the log-likelihood ratio (Dunning's G²) of their co-occurrence over papers is
+  computed; pairs seen in at least :data:`MIN_PAPERS` papers and significant
+  (G² >= :data:`MIN_LLR`) are linked strongest first, each Korean term to one English word
+  and each English word to at most :data:`MAX_TRANSLATIONS` terms (competitive linking).
 - **Transliterations.** A Hangul term that spells an English word of the collection
   (프루닝 -> prune, 레이턴시 -> latency), found by the spelling model of
   :mod:`searchidx.transliterate`, trained on the glossary's one-word pairs. Hangul terms
   spelling the same English term are also each other's other spellings (프롬프팅, 프롬프트).
 
 Both are kept as one lookup table with the index generation (``translations.json``):
-``key -> [[term, weight], ...]``, keys and terms as index terms, the form
-``expansions`` of :func:`searchidx.query.build_query` takes; a transliteration weighs
-:data:`SPELLING_WEIGHT`, a translation :data:`TRANSLATION_WEIGHT`, both less than a
+``key -> [[term, kind], ...]``, keys and terms as index terms, kind ``"spelling"`` or
+``"translation"``. :meth:`Translations.expansions` turns it into the ``expansions`` of
+:func:`searchidx.query.build_query`, each kind weighted by :data:`WEIGHTS`, less than a
 direct match.
 
 What the mining reads is kept per paper (``translation-counts.json``: title words,
@@ -33,7 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,9 @@ from searchidx.transliterate import LetterModel, mine_transliterations, train, t
 __all__ = [
     "TRANSLATIONS_FILE",
     "COUNTS_FILE",
-    "SPELLING_WEIGHT",
-    "TRANSLATION_WEIGHT",
+    "SPELLING",
+    "TRANSLATION",
+    "WEIGHTS",
     "TranslationCounts",
     "Translations",
     "save_translations",
@@ -62,18 +64,27 @@ __all__ = [
 
 TRANSLATIONS_FILE = "translations.json"
 COUNTS_FILE = "translation-counts.json"
-#: Weight of a transliteration relative to the query word (chosen on bench/queries*.jsonl).
-SPELLING_WEIGHT = 0.5
-#: Weight of a mined translation relative to the query word (chosen on bench/queries*.jsonl).
-TRANSLATION_WEIGHT = 0.1
-#: Significance of a kept translation: G² >= 10.83 is p < 0.001 (one degree of freedom).
-MIN_LLR = 10.83
+SPELLING = "spelling"
+TRANSLATION = "translation"
+#: Weight of each kind of expansion relative to the query word itself (chosen on
+#: bench/queries.jsonl and bench/queries_crosslingual.jsonl; see bench/RESULTS.md).
+WEIGHTS: Mapping[str, float] = {SPELLING: 0.3, TRANSLATION: 0.1}
+#: Significance of a kept translation: G² >= 25 is p < 1e-6 (one degree of freedom), strict
+#: because millions of pairs are tested.
+MIN_LLR = 25.0
 #: Fewest papers a kept translation pair occurs in together.
 MIN_PAPERS = 2
 #: Partners kept per word, and how high each side must rank among the other's partners.
 MAX_TRANSLATIONS = 2
-#: Words in more than this share of the papers are too common to translate.
+#: Words in more than this share of the papers are too common to translate (they are
+#: matched directly in most papers anyway).
 MAX_SHARE = 0.05
+#: Only words in at most this share of the papers are expanded: a more common word finds
+#: plenty of papers as written, and its translations, even its other spellings, would
+#: only push them down (chosen on bench/queries.jsonl and bench/queries_crosslingual.jsonl).
+MAX_EXPANDED_SHARE = 0.01
+#: How much more often than chance a loanword and the English word it spells must share papers.
+MIN_LIFT = 3.0
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]{2,}")
 _LETTERS = re.compile(r"[a-z]{2,}")
@@ -104,29 +115,46 @@ class TranslationCounts:
     def __len__(self) -> int:
         return len(self._papers)
 
-    def translations(self) -> dict[str, list[str]]:
-        """Significant title word <-> summary term pairs, both ways (see the module docstring)."""
+    def translations(self) -> list[tuple[str, str]]:
+        """English word -> Korean term pairs linked by their co-occurrence (see the module docstring).
+
+        Competitive linking: pairs are taken strongest first, and a word already linked to
+        a stronger partner takes no other, so a topic word (expert) does not become the
+        translation of every term of its papers (라우팅) once its own (전문가) is linked.
+        """
         n = len(self._papers)
+        papers = [({*title, *words.values()}, hangul) for title, hangul, words in self._papers.values()]
         english_df: Counter[str] = Counter()
         korean_df: Counter[str] = Counter()
-        for title, hangul, _ in self._papers.values():
-            english_df.update(title)
+        for english, hangul in papers:
+            english_df.update(english)
             korean_df.update(hangul)
         limit = max(MIN_PAPERS, MAX_SHARE * n)
         english_ok = {w for w, c in english_df.items() if MIN_PAPERS <= c <= limit}
         korean_ok = {w for w, c in korean_df.items() if MIN_PAPERS <= c <= limit}
         together: Counter[tuple[str, str]] = Counter()
-        for title, hangul, _ in self._papers.values():
-            together.update(product([w for w in title if w in english_ok], [w for w in hangul if w in korean_ok]))
-        partners: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for (e, k), c in together.items():
-            if c >= MIN_PAPERS:
-                score = _llr(c, english_df[e], korean_df[k], n)
-                if score >= MIN_LLR:
-                    partners[e].append((score, k))
-                    partners[k].append((score, e))
-        best = {w: [p for _, p in sorted(ps, reverse=True)[:MAX_TRANSLATIONS]] for w, ps in partners.items()}
-        return {w: [p for p in ps if w in best.get(p, ())] for w, ps in best.items() if any(w in best.get(p, ()) for p in ps)}
+        for english, hangul in papers:
+            together.update(product([w for w in english if w in english_ok], [w for w in hangul if w in korean_ok]))
+        scored = sorted(
+            ((score, e, k) for (e, k), c in together.items() if c >= MIN_PAPERS
+             if (score := _llr(c, english_df[e], korean_df[k], n)) >= MIN_LLR),
+            key=lambda x: (-x[0], x[1], x[2]),
+        )
+        linked: Counter[str] = Counter()
+        pairs = []
+        for _, e, k in scored:
+            if linked[e] < MAX_TRANSLATIONS and linked[k] < 1:
+                pairs.append((e, k))
+                linked[e] += 1
+                linked[k] += 1
+        return pairs
+
+    def frequencies(self) -> Counter[str]:
+        """In how many papers each English word and Korean summary term occurs."""
+        df: Counter[str] = Counter()
+        for title, hangul, words in self._papers.values():
+            df.update({*title, *words.values(), *hangul})
+        return df
 
     def vocabulary(self) -> tuple[set[str], dict[str, str]]:
         """Every Hangul summary term, and every English word with its index term."""
@@ -136,6 +164,29 @@ class TranslationCounts:
             hangul.update(terms)
             words.update(paper_words)
         return hangul, words
+
+    def associated(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Those (Hangul term, English term) ``pairs`` found in the same papers at least
+        :data:`MIN_LIFT` times as often as chance."""
+        wanted = list(pairs)
+        korean = {k for k, _ in wanted}
+        english = {e for _, e in wanted}
+        papers_of: dict[str, set[int]] = defaultdict(set)
+        for i, (title, hangul, words) in enumerate(self._papers.values()):
+            for term in hangul:
+                if term in korean:
+                    papers_of[term].add(i)
+            for term in {*title, *words.values()}:
+                if term in english:
+                    papers_of[" " + term].add(i)
+        n = len(self._papers)
+        out = []
+        for k, e in wanted:
+            with_k, with_e = papers_of[k], papers_of[" " + e]
+            both = len(with_k & with_e)
+            if both and both * n >= MIN_LIFT * len(with_k) * len(with_e):
+                out.append((k, e))
+        return out
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(self._papers)
@@ -170,10 +221,10 @@ class Translations:
     @classmethod
     def mine(cls, counts: TranslationCounts, glossary: Glossary) -> Translations:
         """Translations and transliterations of the papers recorded in ``counts``."""
-        table: dict[str, dict[str, float]] = defaultdict(dict)
-        for word, partners in counts.translations().items():
-            for partner in partners:
-                table[word][partner] = TRANSLATION_WEIGHT
+        table: dict[str, dict[str, str]] = defaultdict(dict)
+        for english, korean in counts.translations():
+            table[english][korean] = TRANSLATION
+            table[korean][english] = TRANSLATION
         hangul, words = counts.vocabulary()
         pairs = training_pairs(
             (key, entry.form)
@@ -182,29 +233,43 @@ class Translations:
             for entry in glossary.lookup(key)
         )
         spelled = mine_transliterations(train(pairs, LetterModel(words)), sorted(hangul), words)
+        kept = set(counts.associated((korean, english) for korean, found in spelled.items() for english, _ in found))
         spellings: dict[str, list[str]] = defaultdict(list)
-        for korean, (english, _) in spelled.items():
-            spellings[english].append(korean)
+        for korean, found in spelled.items():
+            english = next((english for english, _ in found if (korean, english) in kept), None)
+            if english is not None:
+                spellings[english].append(korean)
         for english, koreans in spellings.items():
             for korean in koreans:
-                table[english][korean] = SPELLING_WEIGHT
-                table[korean][english] = SPELLING_WEIGHT
+                table[english][korean] = SPELLING
+                table[korean][english] = SPELLING
                 for other in koreans:
                     if other != korean:
-                        table[korean][other] = SPELLING_WEIGHT
-        return cls({key: sorted(([t, w] for t, w in terms.items()), key=lambda x: (-x[1], x[0])) for key, terms in table.items()})
+                        table[korean][other] = SPELLING
+        df = counts.frequencies()
+        rare = MAX_EXPANDED_SHARE * len(counts)
+        entries = {
+            key: sorted([t, kind] for t, kind in terms.items()) for key, terms in table.items() if df[key] <= rare
+        }
+        return cls({key: terms for key, terms in entries.items() if terms})
 
     def __len__(self) -> int:
         return len(self._table)
 
-    def lookup(self, key: str) -> list[tuple[str, float]]:
-        """The terms ``key`` (index terms joined by spaces) expands to, with their weights."""
-        return [(term, float(weight)) for term, weight in self._table.get(key, ())]
+    def lookup(self, key: str) -> list[tuple[str, str]]:
+        """The terms ``key`` (index terms joined by spaces) expands to, each with its kind
+        (:data:`SPELLING` or :data:`TRANSLATION`)."""
+        return [(term, kind) for term, kind in self._table.get(key, ())]
 
-    def expansions(self, base: Mapping[str, Sequence[tuple[str, float]]] | None = None) -> Mapping[str, list[tuple[str, float]]]:
+    def expansions(
+        self,
+        base: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> Mapping[str, list[tuple[str, float]]]:
         """The ``expansions`` mapping of :func:`searchidx.query.build_query`: ``base``'s
-        (e.g. the glossary's) followed by these; a term in both keeps the higher weight."""
-        return _Merged(base or {}, self._table)
+        (e.g. the glossary's) followed by these, weighted by kind (default
+        :data:`WEIGHTS`); a term in both keeps the higher weight."""
+        return _Merged(base or {}, self._table, weights or WEIGHTS)
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "table": self._table}
@@ -219,17 +284,23 @@ class Translations:
 class _Merged(Mapping[str, list[tuple[str, float]]]):
     """Expansions of ``base`` and of a translation table seen as one mapping."""
 
-    def __init__(self, base: Mapping[str, Sequence[tuple[str, float]]], table: Mapping[str, Sequence[Sequence[Any]]]) -> None:
+    def __init__(
+        self,
+        base: Mapping[str, Sequence[tuple[str, float]]],
+        table: Mapping[str, Sequence[Sequence[Any]]],
+        weights: Mapping[str, float],
+    ) -> None:
         self._base = base
         self._table = table
+        self._weights = weights
 
     def __getitem__(self, key: str) -> list[tuple[str, float]]:
         if key not in self:
             raise KeyError(key)
         weights: dict[str, float] = dict(self._base[key]) if key in self._base else {}
-        for term, weight in self._table.get(key, ()):
+        for term, kind in self._table.get(key, ()):
             if term != key:
-                weights[term] = max(weights.get(term, 0.0), float(weight))
+                weights[term] = max(weights.get(term, 0.0), self._weights[kind])
         return list(weights.items())
 
     def __contains__(self, key: object) -> bool:

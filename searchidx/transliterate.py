@@ -53,7 +53,9 @@ SPELLINGS_PER_SYLLABLE = 12
 BEAM = 64
 #: Lowest score (log-probability gain over the English letter model, per letter) of a pair
 #: that is kept (chosen on held-out glossary pairs; see :func:`held_out_check`).
-MIN_SCORE = -2.5
+MIN_SCORE = -3.0
+#: English terms a Hangul term may spell that are kept for checking against the collection.
+CANDIDATES = 3
 #: Pairs kept for training: those the model explains better than the letter model does.
 TRAIN_SCORE = 0.5
 #: Fewest training words a syllable must occur in to be read at all.
@@ -238,24 +240,28 @@ def mine_transliterations(
     hangul_terms: Iterable[str],
     english_words: Mapping[str, str],
     min_score: float = MIN_SCORE,
-) -> dict[str, tuple[str, float]]:
-    """``{hangul term: (english term, score)}`` for the Hangul terms that spell an English word.
+) -> dict[str, list[tuple[str, float]]]:
+    """``{hangul term: [(english term, score), ...]}`` for the Hangul terms that may spell
+    English words, best first.
 
     ``english_words`` maps each English word of the collection (lower case, letters only)
-    to its index term. A Hangul term keeps the term of its best-scoring word, if that
-    scores at least ``min_score``.
+    to its index term. A Hangul term keeps the :data:`CANDIDATES` best-scoring terms
+    scoring at least ``min_score``.
     """
     words = {w for w in english_words if len(w) >= MIN_LETTERS}
     prefixes = {w[:i] for w in words for i in range(len(w) + 1)}
-    out: dict[str, tuple[str, float]] = {}
+    out: dict[str, list[tuple[str, float]]] = {}
     for hangul in hangul_terms:
         if not _HANGUL_WORD.fullmatch(hangul):
             continue
-        scored = [(model.score(hangul, word), english_words[word]) for word in model.spellings(hangul, prefixes, words)]
-        if scored:
-            score, term = max(scored)
-            if score >= min_score:
-                out[hangul] = (term, round(score, 3))
+        best: dict[str, float] = {}
+        for word in model.spellings(hangul, prefixes, words):
+            score = model.score(hangul, word)
+            term = english_words[word]
+            if score >= min_score and score > best.get(term, -math.inf):
+                best[term] = round(score, 3)
+        if best:
+            out[hangul] = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]
     return out
 
 
@@ -300,5 +306,5 @@ def held_out_check(
         if h in held:
             truth[h].add(stem.get(e, e))
     mined = mine_transliterations(model, sorted(held), english_words, min_score)
-    correct = sum(term in truth[h] for h, (term, _) in mined.items())
+    correct = sum(candidates[0][0] in truth[h] for h, candidates in mined.items())
     return HeldOutCheck(sum(len(t) for t in truth.values()), len(mined), correct, correct)
