@@ -249,6 +249,11 @@ class SearchIndex:
         """The Korean <-> English glossary mined when this generation was built."""
         return self._now.glossary
 
+    @property
+    def translations(self) -> Translations:
+        """The translations and loanword spellings mined when this generation was built (read on first use)."""
+        return self._now.translations
+
     def refresh(self) -> bool:
         """Switch to a newer generation if a build published one; True if it did."""
         if current_generation(self.root) == self._now.generation:

@@ -55,6 +55,7 @@ __all__ = [
     "TRANSLATION",
     "WEIGHTS",
     "TranslationCounts",
+    "glossary_pairs",
     "Translations",
     "save_translations",
     "load_translations",
@@ -188,6 +189,17 @@ class TranslationCounts:
                 out.append((k, e))
         return out
 
+    def spellings(self, candidates: Mapping[str, Sequence[tuple[str, float]]]) -> dict[str, str]:
+        """For each Hangul term, the first of its candidate English terms (best first) that
+        :meth:`associated` keeps."""
+        kept = set(self.associated((korean, english) for korean, found in candidates.items() for english, _ in found))
+        chosen = {}
+        for korean, found in candidates.items():
+            english = next((english for english, _ in found if (korean, english) in kept), None)
+            if english is not None:
+                chosen[korean] = english
+        return chosen
+
     def to_bytes(self) -> bytes:
         return orjson.dumps(self._papers)
 
@@ -197,6 +209,13 @@ class TranslationCounts:
         if not isinstance(papers, dict):
             raise ValueError("translation counts are not a JSON object")
         return cls(papers)
+
+
+def glossary_pairs(glossary: Glossary) -> list[tuple[str, str]]:
+    """The glossary's one-word (Hangul, English word) pairs: the spelling model's training data."""
+    return training_pairs(
+        (key, entry.form) for key in glossary.keys() if _HANGUL.fullmatch(key) for entry in glossary.lookup(key)
+    )
 
 
 def _llr(k11: int, row: int, column: int, n: int) -> float:
@@ -226,19 +245,10 @@ class Translations:
             table[english][korean] = TRANSLATION
             table[korean][english] = TRANSLATION
         hangul, words = counts.vocabulary()
-        pairs = training_pairs(
-            (key, entry.form)
-            for key in glossary.keys()
-            if _HANGUL.fullmatch(key)
-            for entry in glossary.lookup(key)
-        )
-        spelled = mine_transliterations(train(pairs, LetterModel(words)), sorted(hangul), words)
-        kept = set(counts.associated((korean, english) for korean, found in spelled.items() for english, _ in found))
+        spelled = mine_transliterations(train(glossary_pairs(glossary), LetterModel(words)), sorted(hangul), words)
         spellings: dict[str, list[str]] = defaultdict(list)
-        for korean, found in spelled.items():
-            english = next((english for english, _ in found if (korean, english) in kept), None)
-            if english is not None:
-                spellings[english].append(korean)
+        for korean, english in counts.spellings(spelled).items():
+            spellings[english].append(korean)
         for english, koreans in spellings.items():
             for korean in koreans:
                 table[english][korean] = SPELLING

@@ -29,7 +29,7 @@ import random
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -289,11 +289,13 @@ def held_out_check(
     english_words: Mapping[str, str],
     stem: Mapping[str, str],
     min_score: float = MIN_SCORE,
+    select: Callable[[Mapping[str, list[tuple[str, float]]]], Mapping[str, str]] | None = None,
     share: float = 0.2,
     seed: int = 13,
 ) -> HeldOutCheck:
     """Train on all but a random ``share`` of the Hangul words of ``pairs``, mine the rest.
 
+    ``select`` picks one English term per mined Hangul word (default: the best-scoring).
     A mined pair is correct when the glossary glosses that Hangul word with that English
     term (``stem`` gives each gloss's index term); recall counts the held-out glosses
     found, translations included, so it is a lower bound of the recall on loanwords.
@@ -306,5 +308,6 @@ def held_out_check(
         if h in held:
             truth[h].add(stem.get(e, e))
     mined = mine_transliterations(model, sorted(held), english_words, min_score)
-    correct = sum(candidates[0][0] in truth[h] for h, candidates in mined.items())
-    return HeldOutCheck(sum(len(t) for t in truth.values()), len(mined), correct, correct)
+    chosen = select(mined) if select else {h: candidates[0][0] for h, candidates in mined.items()}
+    correct = sum(term in truth[h] for h, term in chosen.items())
+    return HeldOutCheck(sum(len(t) for t in truth.values()), len(chosen), correct, correct)
