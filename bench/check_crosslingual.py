@@ -134,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"skipped: no corpus at {args.corpus}")
         return 0
+    from systems import open_searchidx
+
     import searchidx
     from searchidx.analysis import default_analyzer
-    from systems import open_searchidx
 
     index = searchidx.open_index(args.index) if args.index else open_searchidx(args.corpus, {}, keep=True)[0]
     papers = paper_texts(index)

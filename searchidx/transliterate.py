@@ -7,19 +7,21 @@ thousands of one-word Hangul terms with the one-word English they gloss; many of
 pairs are transliterations (디스틸레이션 / distillation), the rest translations (환각 /
 hallucination).
 
-The model (:class:`SpellingModel`) reads a Hangul word syllable by syllable; each syllable
-writes a run of zero to :data:`MAX_LETTERS` letters, ``p(letters | syllable)``, so
+The model reads a Hangul word syllable by syllable; each syllable writes a run of one to
+:data:`MAX_LETTERS` letters with probability ``p(letters | syllable)``, so
 ``P(english | hangul)`` sums over the ways of cutting the English word into one run per
 syllable. It is trained by expectation maximisation on the glossary pairs; after each
-round, pairs the model explains worse than an English letter model does (translations)
-are left out of the next round.
+round, pairs it explains no better than an English letter model does (translations) are
+left out of the next one. The trained :class:`SpellingModel` scores a run by
+``p(letters | syllable) * p(syllable | letters)``, so a run both sides agree on (프 / p)
+counts, and one a syllable took from a few translation pairs (구 / li) does not.
 
 Mining (:func:`mine_transliterations`) reads every Hangul term of the collection, spells it
 out the ways the model finds likely, keeping only spellings that begin an English word of
 the collection (a prefix walk, so only a few hundred strings are tried per word), and keeps
-the English words reached whose score, ``log P(english | hangul) - log P(english)`` per
-letter, passes :data:`MIN_SCORE`. That threshold was chosen by holding out a fifth of the
-glossary pairs (see :func:`held_out_check` and bench/RESULTS.md).
+the English words reached whose score, the log of the summed run scores per syllable,
+passes :data:`MIN_SCORE`. That threshold was chosen by holding out a fifth of the glossary
+pairs (:func:`held_out_check`, ``bench/evaluate_transliteration.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from __future__ import annotations
 import math
 import random
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ __all__ = [
     "held_out_check",
 ]
 
-#: Longest run of letters one syllable writes (임베딩: 딩 -> "dding").
+#: Longest run of letters one syllable writes (킹 -> "king").
 MAX_LETTERS = 4
 #: Rounds of expectation maximisation.
 ROUNDS = 4
@@ -51,15 +52,14 @@ ROUNDS = 4
 SPELLINGS_PER_SYLLABLE = 12
 #: Partial spellings kept per syllable when spelling a word out.
 BEAM = 64
-#: Lowest score (log-probability gain over the English letter model, per letter) of a pair
-#: that is kept (chosen on held-out glossary pairs; see :func:`held_out_check`).
+#: Lowest score (log of the summed run scores, per syllable) of a pair that is kept (chosen
+#: on held-out glossary pairs; see :func:`held_out_check`).
 MIN_SCORE = -3.0
 #: English terms a Hangul term may spell that are kept for checking against the collection.
 CANDIDATES = 3
-#: Pairs kept for training: those the model explains better than the letter model does.
+#: Pairs kept for training: those the model explains better than the English letter model
+#: does, by at least this log-probability per syllable.
 TRAIN_SCORE = 0.5
-#: Fewest training words a syllable must occur in to be read at all.
-MIN_SUPPORT = 0
 #: Shortest English word matched (shorter ones are abbreviations, not spelled out).
 MIN_LETTERS = 4
 
@@ -90,13 +90,14 @@ class LetterModel:
 
 @dataclass
 class SpellingModel:
-    """``p(letters | syllable)``: how each Hangul syllable is written in English letters."""
+    """How each Hangul syllable is written in English letters: a score per (syllable, run)."""
 
     table: dict[str, dict[str, float]]
 
     def logp(self, hangul: str, english: str) -> float:
-        """``log P(english | hangul)``, summed over the ways of cutting ``english`` (-inf if none)."""
-        forward = _forward(self.table, _units(hangul), english)
+        """The log of the run scores of ``hangul`` -> ``english``, summed over the ways of
+        cutting ``english`` (-inf if there is none)."""
+        forward = _forward(self.table, hangul, english)
         return math.log(forward[-1][-1]) if forward and forward[-1][-1] > 0 else -math.inf
 
     def score(self, hangul: str, english: str) -> float:
@@ -106,7 +107,7 @@ class SpellingModel:
     def spellings(self, hangul: str, prefixes: set[str], words: set[str]) -> list[str]:
         """English ``words`` the Hangul word may spell, each reached through ``prefixes``."""
         beam: dict[str, float] = {"": 0.0}
-        for syllable in _units(hangul):
+        for syllable in hangul:
             options = self.ranked.get(syllable)
             if not options:
                 return []
@@ -133,11 +134,6 @@ class SpellingModel:
         return cached
 
 
-def _units(hangul: str) -> str:
-    """The jamo of a Hangul word: initial consonant, vowel and final consonant of each syllable."""
-    return hangul
-
-
 def _forward(table: Mapping[str, Mapping[str, float]], hangul: str, english: str) -> list[list[float]]:
     """``alpha[i][j]``: probability that the first ``i`` syllables write the first ``j`` letters."""
     m = len(english)
@@ -159,8 +155,9 @@ def _forward(table: Mapping[str, Mapping[str, float]], hangul: str, english: str
     return alpha
 
 
-def _expected_counts(table: Mapping[str, Mapping[str, float]], hangul: str, english: str,
-                     counts: dict[str, Counter[str]]) -> None:
+def _expected_counts(
+    table: Mapping[str, Mapping[str, float]], hangul: str, english: str, counts: dict[str, dict[str, float]]
+) -> None:
     """Add the expected uses of each (syllable, letters) in ``hangul`` -> ``english`` to ``counts``."""
     alpha = _forward(table, hangul, english)
     if not alpha or alpha[-1][-1] <= 0:
@@ -178,14 +175,16 @@ def _expected_counts(table: Mapping[str, Mapping[str, float]], hangul: str, engl
                     p = runs.get(english[k:j])
                     if p:
                         beta[i - 1][k] += p * beta[i][j]
-                        counts[hangul[i - 1]][english[k:j]] += alpha[i - 1][k] * p * beta[i][j] / alpha[n][m]
+                        runs_seen = counts[hangul[i - 1]]
+                        run = english[k:j]
+                        runs_seen[run] = runs_seen.get(run, 0.0) + alpha[i - 1][k] * p * beta[i][j] / alpha[n][m]
 
 
 def _uniform(pairs: Sequence[Pair]) -> dict[str, dict[str, float]]:
     """Every run of letters a syllable could write in some pair, all equally likely."""
     runs: dict[str, set[str]] = defaultdict(set)
     for hangul, english in pairs:
-        for syllable in set(_units(hangul)):
+        for syllable in set(hangul):
             runs[syllable].update(
                 english[k:j] for j in range(len(english) + 1) for k in range(max(0, j - MAX_LETTERS), j)
             )
@@ -207,30 +206,33 @@ def train(pairs: Sequence[Pair], letters: LetterModel) -> SpellingModel:
     round, pairs it explains no better than ``letters`` does are left out."""
     table = _uniform(pairs)
     kept = list(pairs)
+    counts: dict[str, dict[str, float]] = {}
     for round_ in range(ROUNDS):
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        counts = defaultdict(dict)
         for hangul, english in kept:
-            _expected_counts(table, _units(hangul), english, counts)
+            _expected_counts(table, hangul, english, counts)
         table = {
             syllable: {letters: n / total for letters, n in runs.items() if n / total > 1e-4}
             for syllable, runs in counts.items()
-            if (total := sum(runs.values())) >= MIN_SUPPORT
+            if (total := sum(runs.values())) > 0
         }
         if round_ >= 1:
             model = SpellingModel(table)
             kept = [(h, e) for h, e in pairs if _score(model, letters, h, e) >= TRAIN_SCORE]
-    by_run: Counter[str] = Counter()
+    by_run: dict[str, float] = defaultdict(float)
     for runs in counts.values():
-        by_run.update(runs)
-    match = {
-        syllable: {run: p * counts[syllable][run] / by_run[run] for run, p in runs.items()}
-        for syllable, runs in table.items()
-    }
-    return SpellingModel(match)
+        for run, n in runs.items():
+            by_run[run] += n
+    return SpellingModel(
+        {
+            syllable: {run: p * counts[syllable][run] / by_run[run] for run, p in runs.items()}
+            for syllable, runs in table.items()
+        }
+    )
 
 
 def _score(model: SpellingModel, letters: LetterModel, hangul: str, english: str) -> float:
-    """How much better ``hangul`` explains ``english`` than English spelling alone, per letter."""
+    """How much better ``hangul`` explains ``english`` than English spelling alone, per syllable."""
     logp = model.logp(hangul, english)
     return (logp - letters.logp(english)) / len(hangul) if logp > -math.inf else -math.inf
 

@@ -37,11 +37,11 @@ from typing import Any
 import orjson
 import tantivy
 
+from searchidx import translations
 from searchidx.analysis import Analyzer, Term, default_analyzer
 from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
-from searchidx import translations
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
 from searchidx.index import (
     build_lock,
