@@ -69,10 +69,10 @@ SPELLING = "spelling"
 TRANSLATION = "translation"
 #: Weight of each kind of expansion relative to the query word itself (chosen on
 #: bench/queries.jsonl and bench/queries_crosslingual.jsonl; see bench/RESULTS.md).
-WEIGHTS: Mapping[str, float] = {SPELLING: 0.3, TRANSLATION: 0.1}
-#: Significance of a kept translation: G² >= 25 is p < 1e-6 (one degree of freedom), strict
+WEIGHTS: Mapping[str, float] = {SPELLING: 0.3, TRANSLATION: 0.2}
+#: Significance of a kept translation: G² >= 20 is p < 1e-5 (one degree of freedom), strict
 #: because millions of pairs are tested.
-MIN_LLR = 25.0
+MIN_LLR = 20.0
 #: Fewest papers a kept translation pair occurs in together.
 MIN_PAPERS = 2
 #: Partners kept per word, and how high each side must rank among the other's partners.
