@@ -128,7 +128,8 @@ class SearchResult:
     """A page of hits; ``total`` counts every matching paper, not just this page.
 
     ``notes`` say how the query was read when that differs from what was typed.
-    ``expansions`` are the glossary translations, other spellings (see
+    ``expansions`` are the translations (glossary and mined, see
+    :mod:`searchidx.translations`), loanword spellings, other spellings (see
     :mod:`searchidx.spacing`) and likely spellings of rare words the query was widened
     with, as (word, added term, weight), in index terms. ``corrections`` are the query words
     that matched nothing and were read as other words of the collection, mistyped or typed
@@ -345,8 +346,10 @@ class SearchIndex:
         :data:`searchidx.scoring.DEFAULT_VOTE_WEIGHT`). With ``match="all"`` a query
         whose words never occur together falls back to matching any of them. With
         ``expand`` the query also looks for the glossary translations of its words
-        (Korean <-> English), scored ``expansion_weight`` times a direct match, and for
-        other spellings of them (:mod:`searchidx.spacing`), scored as a direct match.
+        (Korean <-> English), scored ``expansion_weight`` times a direct match, for the
+        translations and loanword spellings mined from the collection
+        (:mod:`searchidx.translations`), and for other spellings of them
+        (:mod:`searchidx.spacing`), scored as a direct match.
         ``facets`` names counts over every match to add (:data:`FACETS`). With ``prefix``
         the last word, when it is a plain word still being typed, also matches the most
         frequent words it begins (``quant`` finds quantization), which are listed among
