@@ -42,9 +42,8 @@ from typing import Any
 import orjson
 
 from searchidx.analysis import Term
-from searchidx.errors import IndexCorruptError
 from searchidx.glossary import Glossary
-from searchidx.index import write_durably
+from searchidx.index import read_generation_file, write_durably
 from searchidx.records import Paper
 from searchidx.transliterate import LetterModel, mine_transliterations, train, training_pairs
 
@@ -330,17 +329,7 @@ def save_translations(generation: Path, translations: Translations) -> None:
 
 def load_translations(generation: Path) -> Translations:
     """The table of a generation; empty for an index built without one."""
-    path = generation / TRANSLATIONS_FILE
-    try:
-        return Translations.from_dict(orjson.loads(path.read_bytes()))
-    except FileNotFoundError:
-        return Translations()
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise IndexCorruptError(
-            f"the translations of the index at {generation.parent} are damaged ({exc.__class__.__name__}); "
-            "rebuild the index with `searchidx build`",
-            str(generation.parent),
-        ) from exc
+    return read_generation_file(generation, TRANSLATIONS_FILE, "the translation table", Translations.from_dict, Translations)
 
 
 def save_counts(generation: Path, counts: TranslationCounts) -> None:
