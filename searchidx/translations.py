@@ -13,9 +13,12 @@ finds papers that state its words in the other:
   (G² >= :data:`MIN_LLR`) are linked strongest first, each Korean term to one English word
   and each English word to at most :data:`MAX_TRANSLATIONS` terms (competitive linking).
 - **Transliterations.** A Hangul term that spells an English word of the collection
-  (프루닝 -> prune, 레이턴시 -> latency), found by the spelling model of
-  :mod:`searchidx.transliterate`, trained on the glossary's one-word pairs. Hangul terms
+  (프루닝 -> prune, 캘리브레이션 -> calibration), found by the spelling model of
+  :mod:`searchidx.transliterate`, trained on the glossary's one-word pairs, and kept when
+  the two share papers at least :data:`MIN_LIFT` times as often as chance. Hangul terms
   spelling the same English term are also each other's other spellings (프롬프팅, 프롬프트).
+
+Only words in at most :data:`MAX_EXPANDED_SHARE` of the papers are expanded.
 
 Both are kept as one lookup table with the index generation (``translations.json``):
 ``key -> [[term, kind], ...]``, keys and terms as index terms, kind ``"spelling"`` or
@@ -74,7 +77,7 @@ WEIGHTS: Mapping[str, float] = {SPELLING: 0.3, TRANSLATION: 0.2}
 MIN_LLR = 20.0
 #: Fewest papers a kept translation pair occurs in together.
 MIN_PAPERS = 2
-#: Partners kept per word, and how high each side must rank among the other's partners.
+#: Korean terms an English word is linked to (a Korean term is linked to one English word).
 MAX_TRANSLATIONS = 2
 #: Words in more than this share of the papers are too common to translate (they are
 #: matched directly in most papers anyway).
