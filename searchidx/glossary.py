@@ -35,8 +35,7 @@ from typing import Any
 import orjson
 
 from searchidx.analysis import Analyzer, Term
-from searchidx.errors import IndexCorruptError
-from searchidx.index import write_durably
+from searchidx.index import read_generation_file, write_durably
 from searchidx.query import expansion_spans, query_words
 from searchidx.records import Paper
 
@@ -208,17 +207,7 @@ def save_glossary(generation: Path, glossary: Glossary) -> None:
 
 def load_glossary(generation: Path) -> Glossary:
     """The glossary of a generation; empty for an index built without one."""
-    path = generation / GLOSSARY_FILE
-    try:
-        return Glossary.from_dict(orjson.loads(path.read_bytes()))
-    except FileNotFoundError:
-        return Glossary()
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise IndexCorruptError(
-            f"the glossary of the index at {generation.parent} is damaged ({exc.__class__.__name__}); "
-            "rebuild the index with `searchidx build`",
-            str(generation.parent),
-        ) from exc
+    return read_generation_file(generation, GLOSSARY_FILE, "the glossary", Glossary.from_dict, Glossary)
 
 
 @dataclass(frozen=True, slots=True)

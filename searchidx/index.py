@@ -38,9 +38,9 @@ import sys
 import tempfile
 import traceback
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import tantivy
@@ -65,6 +65,7 @@ __all__ = [
     "open_current",
     "verify_checksums",
     "write_durably",
+    "read_generation_file",
     "build_lock",
     "create_generation_index",
     "new_generation",
@@ -412,6 +413,29 @@ def _generations(root: Path) -> list[Path]:
         return [p for p in root.iterdir() if _GENERATION_NAME.fullmatch(p.name) and p.is_dir()]
     except OSError:
         return []
+
+
+_Loaded = TypeVar("_Loaded")
+
+
+def read_generation_file(
+    generation: Path, name: str, what: str, parse: Callable[[Any], _Loaded], absent: Callable[[], _Loaded]
+) -> _Loaded:
+    """``parse`` of the JSON file ``name`` of a generation, ``absent()`` if there is none.
+
+    A file that cannot be read or parsed is reported as damage to the index, naming ``what``
+    it holds ("the glossary").
+    """
+    try:
+        return parse(orjson.loads((generation / name).read_bytes()))
+    except FileNotFoundError:
+        return absent()
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"{what} of the index at {generation.parent} is damaged ({exc.__class__.__name__}); "
+            "rebuild the index with `searchidx build`",
+            str(generation.parent),
+        ) from exc
 
 
 def write_durably(path: Path, data: bytes, *, stage: str = "") -> None:

@@ -46,6 +46,7 @@ from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 from searchidx.similar import related_query
 from searchidx.spacing import spacing_expansions
 from searchidx.termstore import StoredAnalysis, decode_terms
+from searchidx.translations import Translations, load_translations
 
 __all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
 
@@ -127,7 +128,8 @@ class SearchResult:
     """A page of hits; ``total`` counts every matching paper, not just this page.
 
     ``notes`` say how the query was read when that differs from what was typed.
-    ``expansions`` are the glossary translations, other spellings (see
+    ``expansions`` are the translations (glossary and mined, see
+    :mod:`searchidx.translations`), loanword spellings, other spellings (see
     :mod:`searchidx.spacing`) and likely spellings of rare words the query was widened
     with, as (word, added term, weight), in index terms. ``corrections`` are the query words
     that matched nothing and were read as other words of the collection, mistyped or typed
@@ -184,6 +186,7 @@ class _Snapshot:
         # Read now: later builds remove this generation's files while searches still use it.
         self.glossary: Glossary = load_glossary(self.generation)
         self.speller = Speller(self.generation / SPELLING_FILE)
+        self.translations: Translations = load_translations(self.generation)
 
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
@@ -247,6 +250,11 @@ class SearchIndex:
         """The Korean <-> English glossary mined when this generation was built."""
         return self._now.glossary
 
+    @property
+    def translations(self) -> Translations:
+        """The translations and loanword spellings mined when this generation was built (read on first use)."""
+        return self._now.translations
+
     def refresh(self) -> bool:
         """Switch to a newer generation if a build published one; True if it did."""
         if current_generation(self.root) == self._now.generation:
@@ -281,7 +289,7 @@ class SearchIndex:
         prefix: bool = False,
     ) -> tuple[QueryPlan, Correction | None]:
         expansions: Mapping[str, Sequence[tuple[str, float]]] | None
-        expansions = now.glossary.expansions(expansion_weight) if expand else None
+        expansions = now.translations.expansions(now.glossary.expansions(expansion_weight)) if expand else None
         completions = _completions(now, text) if prefix else {}
         if completions:
             glossary = expansions or {}
@@ -338,8 +346,10 @@ class SearchIndex:
         :data:`searchidx.scoring.DEFAULT_VOTE_WEIGHT`). With ``match="all"`` a query
         whose words never occur together falls back to matching any of them. With
         ``expand`` the query also looks for the glossary translations of its words
-        (Korean <-> English), scored ``expansion_weight`` times a direct match, and for
-        other spellings of them (:mod:`searchidx.spacing`), scored as a direct match.
+        (Korean <-> English), scored ``expansion_weight`` times a direct match, for the
+        translations and loanword spellings mined from the collection
+        (:mod:`searchidx.translations`), and for other spellings of them
+        (:mod:`searchidx.spacing`), scored as a direct match.
         ``facets`` names counts over every match to add (:data:`FACETS`). With ``prefix``
         the last word, when it is a plain word still being typed, also matches the most
         frequent words it begins (``quant`` finds quantization), which are listed among

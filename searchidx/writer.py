@@ -40,6 +40,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from searchidx import translations
 from searchidx.analysis import Analyzer, Morph, Term, WordTerms, default_analyzer, ruled
 from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
@@ -93,8 +94,9 @@ class BuildReport:
     papers analysed, ``kiwi_words`` the distinct words among them that no earlier build had
     seen and Kiwi analysed (each alone). ``stages`` are seconds spent per stage: ``parse``, on
     the Kiwi thread ``analyse`` (papers) and ``lexicon``, and on the writing thread
-    ``commit`` (after the last batch arrived) and ``glossary`` (selecting and saving the
-    pairs); the two threads overlap. ``spelling`` follows them (:mod:`searchidx.correct`).
+    ``commit`` (after the last batch arrived), ``glossary`` (selecting and saving the
+    pairs) and ``translations`` (mining and saving them); the two threads overlap.
+    ``spelling`` follows them (:mod:`searchidx.correct`).
     """
 
     index_path: Path
@@ -191,7 +193,9 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _previous(root: Path, fingerprint: str) -> tuple[Path, Manifest, GlossaryCounts] | None:
+def _previous(
+    root: Path, fingerprint: str
+) -> tuple[Path, Manifest, GlossaryCounts, translations.TranslationCounts] | None:
     """The current generation, its manifest and glossary counts, if it can seed an
     incremental build.
 
@@ -208,7 +212,10 @@ def _previous(root: Path, fingerprint: str) -> tuple[Path, Manifest, GlossaryCou
         return None
     manifest = read_manifest(generation)
     counts = load_counts(generation)
-    return None if manifest is None or counts is None else (generation, manifest, counts)
+    mined = translations.load_counts(generation)
+    if manifest is None or counts is None or mined is None:
+        return None
+    return generation, manifest, counts, mined
 
 
 def write_papers(
@@ -226,7 +233,7 @@ def write_papers(
     index = create_generation_index(generation)
     with _KiwiSide(generation, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts())
+        _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts(), translations.TranslationCounts())
     if stages is not None:
         stages.update(kiwi_side.seconds)
     return kiwi_side.kiwi_words
@@ -238,14 +245,17 @@ def _write_analysed(
     total: int,
     progress: ProgressCallback | None,
     counts: GlossaryCounts,
+    mined: translations.TranslationCounts,
 ) -> None:
-    """Add papers as Kiwi's side hands them over and count their glosses into ``counts``;
-    then commit and save the glossary (both timed)."""
+    """Add papers as Kiwi's side hands them over and count their glosses into ``counts``
+    and what translation mining reads into ``mined``; then commit and save the glossary
+    and the translations (all timed)."""
     done = 0
     for batch, terms in kiwi_side.batches():
         for paper, paper_terms in zip(batch, terms):
             writer.add_document(analysed_document(paper, paper_terms))
             counts.add(paper, section_terms(paper, paper_terms))
+            mined.add(paper, paper_terms)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -254,14 +264,19 @@ def _write_analysed(
     writer.wait_merging_threads()
     kiwi_side.seconds["commit"] = time.perf_counter() - committing
     selecting = time.perf_counter()
-    save_glossary(kiwi_side.generation, counts.glossary())
+    glossary = counts.glossary()
+    save_glossary(kiwi_side.generation, glossary)
     save_counts(kiwi_side.generation, counts)
     kiwi_side.seconds["glossary"] = time.perf_counter() - selecting
+    mining = time.perf_counter()
+    translations.save_translations(kiwi_side.generation, translations.Translations.mine(mined, glossary))
+    translations.save_counts(kiwi_side.generation, mined)
+    kiwi_side.seconds["translations"] = time.perf_counter() - mining
 
 
 def _update(
     generation: Path,
-    previous: tuple[Path, Manifest, GlossaryCounts],
+    previous: tuple[Path, Manifest, GlossaryCounts, translations.TranslationCounts],
     papers: Sequence[Paper],
     prints: dict[str, PaperPrint],
     analyzer: Analyzer,
@@ -272,7 +287,7 @@ def _update(
     and, of their words, only those the previous lexicon lacks.
 
     Returns the mode, the papers analysed and the words Kiwi analysed."""
-    old_generation, manifest, counts = previous
+    old_generation, manifest, counts, mined = previous
     old = manifest.papers
     added = [p for p in papers if p.arxiv_id not in old]
     changed = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id] != prints[p.arxiv_id]}
@@ -288,6 +303,7 @@ def _update(
         to_add = [p for p in papers if p.arxiv_id not in reusable]
         keep = {p.arxiv_id: p for p in papers if p.arxiv_id in reusable}
         counts = GlossaryCounts()
+        mined = translations.TranslationCounts()
     with _KiwiSide(generation, to_add, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
         generation.parent
     ):
@@ -296,7 +312,8 @@ def _update(
             for paper, stored in _stored_terms(old_generation, keep):
                 writer.add_document(analysed_document(paper, stored))
                 counts.add(paper, section_terms(paper, stored))
-        _write_analysed(writer, kiwi_side, len(to_add), progress, counts)
+                mined.add(paper, stored)
+        _write_analysed(writer, kiwi_side, len(to_add), progress, counts, mined)
     stages.update(kiwi_side.seconds)
     if changed or removed:
         return "reindex", len(to_add), kiwi_side.kiwi_words

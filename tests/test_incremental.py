@@ -37,8 +37,9 @@ Authors: Wei Zhao, Yu Li
 """
 
 
-def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dict[str, float]], dict]:
-    """Every paper's record, every hit's score for each of the queries, and the glossary."""
+def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dict[str, float]], dict, dict]:
+    """Every paper's record, every hit's score for each of the queries, the glossary and the
+    mined translations."""
     index = open_index(index_path, analyzer=analyzer)
     ids = {hit.arxiv_id for q in QUERIES for hit in index.search(q, limit=100, match="any").hits}
     papers = {arxiv_id: index.get(arxiv_id).to_dict() for arxiv_id in ids}  # type: ignore[union-attr]
@@ -46,7 +47,7 @@ def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dic
         q: {hit.arxiv_id: round(hit.score or 0.0, 4) for hit in index.search(q, limit=100, match="any").hits}
         for q in QUERIES
     }
-    return papers, scores, index.glossary.to_dict()
+    return papers, scores, index.glossary.to_dict(), index.translations.to_dict()
 
 
 def assert_same_as_full_rebuild(digests: Path, incremental: Path, tmp_path: Path, analyzer) -> None:
