@@ -1,15 +1,31 @@
-"""Shared fixtures: the real corpus (skipped when absent) and hand-written digests."""
+"""Shared fixtures: the real corpus (skipped when absent), hand-written digests, cached indexes.
+
+Every test that uses the real corpus (the ``corpus_dir`` fixture, or any fixture built on it
+such as ``corpus_index``) is marked ``corpus`` at collection, so ``pytest -m "not corpus"``
+never reads or indexes it. Indexes shared by many tests come from :mod:`index_cache`: built
+once, reused by later runs until the package, the engines or the digests change.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from index_cache import cached_index, tree_state, unchanged
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_DATA = ROOT / "data"
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``corpus`` every test whose fixtures reach the real corpus, in any test file."""
+    for item in items:
+        if "corpus_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
 
 
 @pytest.fixture(scope="session")
@@ -29,42 +45,52 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def analyzer():
-    """One real Kiwi-backed analyzer for the whole test session (Kiwi takes ~1 s to load)."""
-    from searchidx.analysis import Analyzer
+    """The process-wide Kiwi-backed analyzer, also used by in-process CLI calls (Kiwi takes ~1 s to load)."""
+    from searchidx.analysis import default_analyzer
 
-    return Analyzer()
+    return default_analyzer()
+
+
+def shared_index(sources: list[Path], analyzer) -> Iterator[Path]:
+    """A cached index of ``sources`` for a session fixture; fails at teardown if a test wrote it."""
+    path = cached_index(sources, analyzer)
+    before = tree_state(path)
+    yield path
+    unchanged(path, before)
 
 
 @pytest.fixture(scope="session")
-def search_index(tmp_path_factory: pytest.TempPathFactory, analyzer):
-    """A read-only index of tests/fixtures/search, built once per session."""
+def search_index_dir(analyzer) -> Iterator[Path]:
+    """A read-only index of tests/fixtures/search."""
+    yield from shared_index([FIXTURES / "search"], analyzer)
+
+
+@pytest.fixture(scope="session")
+def search_index(search_index_dir: Path, analyzer):
+    """The searchable view of :func:`search_index_dir`."""
     from searchidx.search import open_index
-    from searchidx.writer import build
 
-    path = tmp_path_factory.mktemp("search-index")
-    build([FIXTURES / "search"], path, analyzer=analyzer)
-    return open_index(path, analyzer=analyzer)
+    return open_index(search_index_dir, analyzer=analyzer)
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, analyzer):
-    """An index of the whole real corpus, built once per session (skips when it is absent)."""
+def corpus_index_dir(corpus_dir: Path, analyzer) -> Iterator[Path]:
+    """A read-only index of the whole real corpus (skips when it is absent); copy it to change it."""
+    yield from shared_index([corpus_dir], analyzer)
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_index_dir: Path, analyzer):
+    """The searchable view of :func:`corpus_index_dir`."""
     from searchidx.search import open_index
-    from searchidx.writer import build
 
-    path = tmp_path_factory.mktemp("corpus-index")
-    build([corpus_dir], path, analyzer=analyzer)
-    return open_index(path, analyzer=analyzer)
+    return open_index(corpus_index_dir, analyzer=analyzer)
 
 
 @pytest.fixture(scope="session")
-def glossary_index_dir(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Path:
+def glossary_index_dir(analyzer) -> Iterator[Path]:
     """A read-only index of tests/fixtures/glossary (papers glossing terms in two languages)."""
-    from searchidx.writer import build
-
-    path = tmp_path_factory.mktemp("glossary-index")
-    build([FIXTURES / "glossary"], path, analyzer=analyzer)
-    return path
+    yield from shared_index([FIXTURES / "glossary"], analyzer)
 
 
 @pytest.fixture(scope="session")

@@ -267,7 +267,6 @@ def _choseong(ch: str) -> str:
     return unicodedata.normalize("NFD", ch)[0]
 
 
-@pytest.mark.corpus
 def test_term_offsets_slice_their_surface_in_corpus_text(analyzer: Analyzer, corpus_dir: Path) -> None:
     """Snippets and highlights slice the original text with term offsets: check on real text.
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from searchidx.search import SearchIndex
-
-pytestmark = pytest.mark.corpus
 
 
 def ids(result) -> list[str]:

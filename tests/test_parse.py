@@ -368,7 +368,6 @@ def corpus_papers(corpus: ParseResult) -> dict[str, Paper]:
     return {paper.arxiv_id: paper for paper in corpus.papers}
 
 
-@pytest.mark.corpus
 def test_corpus_counts(corpus: ParseResult) -> None:
     assert corpus.problems == ()
     assert (corpus.files, corpus.entries, len(corpus.papers), corpus.duplicates) == (
@@ -383,7 +382,6 @@ def test_corpus_counts(corpus: ParseResult) -> None:
     assert all(p.sections for p in corpus.papers)
 
 
-@pytest.mark.corpus
 def test_corpus_vote_and_author_lines_are_all_read(
     corpus_dir: Path, corpus: ParseResult
 ) -> None:
@@ -396,7 +394,6 @@ def test_corpus_vote_and_author_lines_are_all_read(
     assert sum(bool(p.authors) for p in corpus.papers) == author_lines - 1
 
 
-@pytest.mark.corpus
 @pytest.mark.parametrize(
     ("arxiv_id", "date", "votes", "n_authors", "first_author", "sections", "starts"),
     [
@@ -446,7 +443,6 @@ def test_corpus_entries_field_by_field(
     assert paper.sections[0].text.startswith(starts)
 
 
-@pytest.mark.corpus
 def test_corpus_variant_details(corpus_papers: dict[str, Paper]) -> None:
     assert corpus_papers["2311.12052"].video.endswith("/QPqDXcHNhksZaqkYOjZNQ.mp4")
     assert corpus_papers["2312.02201"].video.endswith("/d0VHat4w8gM400SkeWPP7.mp4")
@@ -462,7 +458,6 @@ def test_corpus_variant_details(corpus_papers: dict[str, Paper]) -> None:
     assert len(limits) == 2
 
 
-@pytest.mark.corpus
 def test_corpus_paper_on_two_days_is_merged(corpus_papers: dict[str, Paper]) -> None:
     paper = corpus_papers["2410.09342"]
     assert paper.dates == (dt.date(2024, 10, 16), dt.date(2024, 10, 18))
@@ -470,14 +465,12 @@ def test_corpus_paper_on_two_days_is_merged(corpus_papers: dict[str, Paper]) -> 
     assert paper.votes == 34
 
 
-@pytest.mark.corpus
 def test_corpus_two_block_files_keep_every_entry(corpus_dir: Path) -> None:
     for rel, count in [("2024/10/18.md", 9), ("2024/10/21.md", 50), ("2025/02/19.md", 68)]:
         papers, problems = parse_file(corpus_dir / rel)
         assert (len(papers), problems) == (count, [])
 
 
-@pytest.mark.corpus
 def test_readme_embedded_yields_exactly_its_digest(corpus_dir: Path) -> None:
     readme = CORPUS / "readme_embedded" / "README.md"
     result = parse_paths([readme])
@@ -487,6 +480,5 @@ def test_readme_embedded_yields_exactly_its_digest(corpus_dir: Path) -> None:
     assert all(p.dates == (dt.date(2025, 5, 9),) for p in result.papers)
 
 
-@pytest.mark.corpus
 def test_corpus_sample_matches_schema(corpus: ParseResult) -> None:
     validate(corpus.papers[::25])
