@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, FIXTURES, SAMPLE_DATA
@@ -17,10 +19,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from searchidx import QueryError
+from searchidx.arxiv import parse_arxiv_id
 from searchidx.cli import cli
 from searchidx.parse import _HEADING, parse_file, parse_paths, parse_text
-from searchidx.records import Paper, ParseProblem
-from searchidx.search import SearchResult
+from searchidx.records import Paper
+from searchidx.render import terminal_safe
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +44,20 @@ _BLOCK_HEADING = 2
 
 @FUZZ
 @given(st.text())
+@example("## Daily Papers (2024-01-01)\n### [a\x1b[2Jb](https://arxiv.org/abs/2401.00001)\nAuthors: X\x07Y\n- 요\x00약\x7f")
+@example("### [t](https://arxiv.org/abs/hep-th/9901001)\nVote: 99999999999999999999\n\r\n- \x85\u2028")
 def test_parser_takes_any_text(text: str) -> None:
     papers, problems = parse_text(text, "fuzz.md")
-    assert all(isinstance(p, Paper) for p in papers)
-    assert all(isinstance(p, ParseProblem) for p in problems)
+    assert all(p.path == "fuzz.md" and 0 <= p.line <= len(text.splitlines()) + 1 for p in problems)
+    for paper in papers:
+        assert parse_arxiv_id(paper.arxiv_id) == paper.arxiv_id and paper.title.strip()
+        assert not _control_characters(paper), paper
+
+
+def _control_characters(paper: Paper) -> set[str]:
+    """Control characters other than tab and line break in a paper's text (the parser removes them)."""
+    texts = [paper.title, *paper.authors, *(part for s in paper.sections for part in (s.name, s.text))]
+    return {c for text in texts for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n"}
 
 
 @FUZZ
@@ -59,7 +72,8 @@ def test_parser_takes_any_bytes(data: bytes) -> None:
         papers, problems = parse_file(path)
         result = parse_paths([folder])
     assert [p.arxiv_id for p in result.papers] == list(dict.fromkeys(p.arxiv_id for p in papers))
-    assert all(isinstance(p, ParseProblem) for p in problems)
+    assert all(p.path == str(path) and 0 <= p.line <= data.count(b"\n") + 1 for p in problems)
+    assert not [paper for paper in papers if _control_characters(paper)]
 
 
 line_text = st.text(st.characters(blacklist_characters="\r\n"), max_size=40) | st.sampled_from(
@@ -184,8 +198,10 @@ QUERY_PIECES = [
 query_text = st.text(max_size=60) | st.lists(st.sampled_from(QUERY_PIECES), max_size=12).map(" ".join) | st.lists(
     st.sampled_from(QUERY_PIECES), max_size=12
 ).map("".join)
-EXAMPLES = ['"KV cache', "AND", "OR NOT", "-", "- -", "title:", "author:", 'author:"', "\x00", "\x1b[2J",
-            "🙂", "   ", "", " ".join(["모델"] * 10_000), '"' * 1001, "title:" * 500, "¯", "´"]
+#: Texts every query surface must survive, tried before the generated ones.
+EXAMPLES = ['"KV cache', "AND", "OR NOT", "a AND", "-", "- -", "- - -", "*", "title:", "author:", 'author:"', "모델:",
+            "(MoE)", "C++", "을", "\x00", "\x00\x07", "\x1b[2J", "\t", "🙂", "   ", "", "¯", "´", "x" * 5000,
+            " ".join(["모델"] * 10_000), '"' * 1001, "title:" * 500]
 
 
 def _with_examples(test):
@@ -194,27 +210,20 @@ def _with_examples(test):
     return test
 
 
+@pytest.mark.parametrize("match", ["blend", "all", "any"])
 @FUZZ
 @given(query_text)
 @_with_examples
-def test_library_query_gives_results_or_a_query_error(search_index, text: str) -> None:
-    for match in ("all", "any"):
-        try:
-            result = search_index.search(text, match=match)
-        except QueryError as error:
-            assert str(error) and "\n" not in str(error)
-            continue
-        assert isinstance(result, SearchResult)
-        assert 0 <= len(result.hits) <= result.total
-
-
-@FUZZ
-@given(query_text)
-@_with_examples
-def test_cli_query_exits_0_or_2_with_one_error_line(search_index, text: str) -> None:
-    args = ["query", "--json", "--index", str(search_index.root), "--", text]  # "--": text may start with "-"
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert result.exit_code in (0, 2)
-    if result.exit_code == 2:
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: ")
+def test_any_query_text_gives_the_same_results_or_error_in_the_library_and_the_cli(search_index, match: str, text: str) -> None:
+    args = ["query", "--json", "--match", match, "--index", str(search_index.root), "--", text]  # text may start with "-"
+    printed = CliRunner().invoke(cli, args, catch_exceptions=False)
+    try:
+        result = search_index.search(text, match=match)
+    except QueryError as error:
+        assert str(error) and "\n" not in str(error)
+        assert (printed.exit_code, printed.stdout) == (2, "")
+        assert printed.stderr.splitlines() == [f"Error: {terminal_safe(str(error))}"]
+        return
+    assert 0 <= len(result.hits) <= result.total
+    assert printed.exit_code == 0, printed.stderr
+    assert orjson.loads(printed.stdout) == orjson.loads(orjson.dumps(result.to_dict()))

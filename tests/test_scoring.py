@@ -1,4 +1,4 @@
-"""The vote prior formula and its fast-field encoding."""
+"""The vote prior formula, and Tantivy applying it through its fast-field encoding."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prior
+from searchidx.scoring import VOTE_WEIGHTS, prior_field, vote_prior
+from searchidx.search import SearchIndex
 
 
 def test_vote_prior_by_hand() -> None:
@@ -17,11 +18,14 @@ def test_vote_prior_by_hand() -> None:
     assert vote_prior(300, 0.0) == 1.0
 
 
-@pytest.mark.parametrize("votes", [0, 3, 40, 291])
 @pytest.mark.parametrize("weight", VOTE_WEIGHTS)
-def test_encoding_round_trips_through_tantivys_log2(votes: int, weight: float) -> None:
-    prior = vote_prior(votes, weight)
-    assert math.log2(2 + encode_prior(prior)) == pytest.approx(prior)
+def test_tantivy_multiplies_the_text_score_by_exactly_the_prior(search_index: SearchIndex, weight: float) -> None:
+    plain = {hit.arxiv_id: hit.score for hit in search_index.search("모델", vote_weight=0.0, limit=20).hits}
+    weighted = search_index.search("모델", vote_weight=weight, limit=20).hits
+    assert {hit.arxiv_id for hit in weighted} == set(plain) and len(plain) > 3
+    assert {hit.votes for hit in weighted} >= {0, 12, 260}  # none, a few and many
+    for hit in weighted:
+        assert hit.score == pytest.approx(plain[hit.arxiv_id] * vote_prior(hit.votes, weight), rel=1e-4)
 
 
 def test_prior_fields_are_distinct_names() -> None:
