@@ -20,9 +20,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from searchidx.fields import texts_to_analyze
 from searchidx.index import current_generation, verify_checksums
+from searchidx.parse import parse_paths
 from searchidx.search import open_index
-from searchidx.writer import build
+from searchidx.writer import BATCH_SIZE, build
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,16 +34,19 @@ pytestmark = [
 QUERIES = ("모델", "캐시 압축", "alpha", "beta")
 TOPICS = ("언어 모델", "캐시 압축", "영상 생성", "강화 학습", "음성 인식", "코드 생성")
 WAIT_SECONDS = 120
+#: Small digests, yet an incremental build analyses more than one batch: "analysing" stops it midway.
+PER_DAY, OLD_DAYS, ADDED_DAYS = 4, 20, 20
+NEW_PAPERS = PER_DAY * (OLD_DAYS + ADDED_DAYS)
 
 
-def write_digests(root: Path, days: int, *, first_day: int = 0, per_day: int = 12, tag: str = "alpha") -> Path:
-    """Generated digests ``root/YYYY/MM/DD.md``: ``per_day`` papers a day, each with ``tag`` in its title."""
+def write_digests(root: Path, days: int, *, first_day: int = 0, tag: str = "alpha") -> Path:
+    """Generated digests ``root/YYYY/MM/DD.md``: :data:`PER_DAY` papers a day, each with ``tag`` in its title."""
     start = _dt.date(2024, 1, 1)
     for day in range(first_day, first_day + days):
         date = start + _dt.timedelta(days=day)
         lines = [f"## Daily Papers ({date.isoformat()})", ""]
-        for n in range(per_day):
-            number = day * per_day + n
+        for n in range(PER_DAY):
+            number = day * PER_DAY + n
             topic = TOPICS[number % len(TOPICS)]
             lines += [
                 f"### [{tag.title()} {topic} study {number}](https://arxiv.org/abs/2401.{number + 1:05d})",
@@ -74,8 +79,10 @@ def _answer(result: dict) -> tuple[int, tuple[str, ...]]:
 def corpora(tmp_path_factory: pytest.TempPathFactory, analyzer) -> dict:
     """Two digest sets (B adds days to A and retags nothing), an index of A, and each one's answers."""
     base = tmp_path_factory.mktemp("reliability")
-    old = write_digests(base / "old", 30)
-    new = write_digests(write_digests(base / "new", 30), 10, first_day=30, tag="beta")
+    old = write_digests(base / "old", OLD_DAYS)
+    new = write_digests(write_digests(base / "new", OLD_DAYS), ADDED_DAYS, first_day=OLD_DAYS, tag="beta")
+    added = [paper for paper in parse_paths([new]).papers if paper.title.startswith("Beta")]
+    assert sum(len(texts_to_analyze(paper)) for paper in added) > BATCH_SIZE
     old_index, new_index = base / "old-index", base / "new-index"
     build([old], old_index, analyzer=analyzer)
     build([new], new_index, analyzer=analyzer)
@@ -161,7 +168,7 @@ def test_killed_build_leaves_a_usable_index_and_the_next_build_succeeds(
         assert (index_of_old / "CURRENT.tmp").exists()
 
     report = build([corpora["new"]], index_of_old, analyzer=analyzer, full=full)
-    assert report.papers == 480
+    assert report.papers == NEW_PAPERS
     assert snapshot(index_of_old, analyzer) == corpora["answers"]["new"]
     generations = sorted(p.name for p in index_of_old.glob("gen-*"))
     assert len(generations) == 2 and generations[-1] == current_generation(index_of_old).name
@@ -199,7 +206,7 @@ def test_second_build_stops_at_once_with_one_line_and_the_first_finishes(corpora
     )
     code, out, err = resume(first)
     assert code == 0, err
-    assert out.startswith("indexed 480 papers")
+    assert out.startswith(f"indexed {NEW_PAPERS} papers")
     assert snapshot(index_of_old, analyzer) == corpora["answers"]["new"]
 
 
