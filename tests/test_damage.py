@@ -42,10 +42,9 @@ DAMAGE: dict[str, Callable[[bytes], bytes | None]] = {
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path, analyzer) -> Path:
-    path = tmp_path_factory.mktemp("damage") / "idx"
-    build([fixtures_dir / "search"], path, analyzer=analyzer)
-    return path
+def template(search_index_dir: Path) -> Path:
+    """The index every test damages a copy of."""
+    return search_index_dir
 
 
 def exercise(path: Path, analyzer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import orjson
@@ -19,9 +20,9 @@ from searchidx.writer import build
 
 
 @pytest.fixture()
-def built(tmp_path: Path, fixtures_dir: Path, analyzer) -> Path:
-    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
-    return tmp_path / "idx"
+def built(tmp_path: Path, search_index_dir: Path) -> Path:
+    """A private copy of the index of tests/fixtures/search, for tests that change it."""
+    return Path(shutil.copytree(search_index_dir, tmp_path / "idx"))
 
 
 def test_missing_index_says_how_to_build_one(tmp_path: Path, analyzer) -> None:
