@@ -64,6 +64,7 @@ def _control_characters(paper: Paper) -> set[str]:
 @given(st.binary(max_size=4096))
 @example(b"\xef\xbb\xbf## Daily Papers (2024-01-01)\n### [a](https://arxiv.org/abs/2401.00001)\n\xff\xfe")
 @example("## Daily Papers (2024-01-01)\n### [모델](https://arxiv.org/abs/2401.00001)\n- 요약".encode("cp949"))
+@example(b"\x01\r\x00")  # a lone CR ends a line too
 def test_parser_takes_any_bytes(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "2024", "01", "02.md")
@@ -72,7 +73,7 @@ def test_parser_takes_any_bytes(data: bytes) -> None:
         papers, problems = parse_file(path)
         result = parse_paths([folder])
     assert [p.arxiv_id for p in result.papers] == list(dict.fromkeys(p.arxiv_id for p in papers))
-    assert all(p.path == str(path) and 0 <= p.line <= data.count(b"\n") + 1 for p in problems)
+    assert all(p.path == str(path) and 0 <= p.line <= len(data.splitlines()) + 1 for p in problems)
     assert not [paper for paper in papers if _control_characters(paper)]
 
 
