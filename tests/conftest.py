@@ -1,9 +1,10 @@
 """Shared fixtures: the real corpus (skipped when absent), hand-written digests, cached indexes.
 
-Every test that uses the real corpus (the ``corpus_dir`` fixture, or any fixture built on it
-such as ``corpus_index``) is marked ``corpus`` at collection, so ``pytest -m "not corpus"``
-never reads or indexes it. Indexes shared by many tests come from :mod:`index_cache`: built
-once, reused by later runs until the package, the engines or the digests change.
+Every test that reaches the real corpus through the ``corpus_dir`` fixture, directly or through
+a fixture built on it such as ``corpus_index``, is marked ``corpus`` at collection, so
+``pytest -m "not corpus"`` never indexes it. Indexes shared by many tests come from
+:mod:`index_cache`: built once, reused by later runs until the package, the engines or the
+digests change.
 """
 
 from __future__ import annotations
