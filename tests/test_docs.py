@@ -37,7 +37,7 @@ def shell_examples(text: str) -> dict[str, list[str] | None]:
 
 EXAMPLES = shell_examples(README)
 #: Examples whose output comes from the real digest collection, not the sample in data/.
-CORPUS_EXAMPLES = {"searchidx glossary hallucination", "searchidx similar 2405.21060 -n 5"}
+CORPUS_EXAMPLES = {"searchidx glossary hallucination", "searchidx similar 2405.21060 -n 5", 'searchidx query "rkdghk gkrtmq"'}
 
 
 def run_example(command: str) -> tuple[int, str, str]:
