@@ -74,7 +74,7 @@ def test_real_corpus_spelling_precision_on_held_out_glosses(corpus_index: Search
     counts = TranslationCounts.from_bytes(counts_file.read_bytes())
     _, words = counts.vocabulary()
     check = held_out_check(glossary_pairs(corpus_index.glossary), LetterModel(words), words, words, select=counts.spellings)
-    assert check.predicted >= 15 and check.precision >= 0.8
+    assert check.predicted >= 15 and check.precision >= 0.75
 
 
 def test_a_korean_loanword_finds_papers_that_write_it_in_english(corpus_index: SearchIndex) -> None:
