@@ -3,12 +3,15 @@
 Run from the repository root::
 
     .venv/bin/python bench/evaluate.py                       # all systems, markdown tables
-    .venv/bin/python bench/evaluate.py --systems searchidx --sweep vote_weight=0,0.3,0.6
+    .venv/bin/python bench/evaluate.py --sets dev,generated --systems searchidx --sweep vote_weight=0,0.3
     .venv/bin/python bench/evaluate.py --json bench/out/run.json --failures 15
 
-Metrics (see ``metrics.py``) are reported overall and per query kind of
-``bench/queries.jsonl``. The known-item check queries the exact English title of a seeded
-random sample of papers and expects that paper first.
+Three query sets, each reported on its own: ``dev`` and ``test``, the two halves of the
+judged set ``bench/queries.jsonl`` (its ``split`` field, drawn per kind with a fixed seed:
+tune on ``dev``, report ``test``), and ``generated``, the simulated known-item queries of
+``make_queries.py``, regenerated from the corpus on every run. Metrics (see ``metrics.py``)
+are reported per set, overall and per query kind. The known-item check queries the exact
+English title of a seeded random sample of papers and expects that paper first.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from make_queries import generated_queries  # noqa: E402
 from metrics import METRICS, mean, reciprocal_rank, score_query  # noqa: E402
-from systems import Bm25sSystem, Fts5System, System, load_analyzer, searchidx_systems  # noqa: E402
+from systems import Bm25sSystem, Fts5System, System, load_analyzer, searchidx_systems, word_by_word  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "queries.jsonl"
-PEERS = ("fts5-unicode61", "fts5-trigram", "bm25s-kiwi")
+PEERS = ("fts5-unicode61", "fts5-trigram", "bm25s-kiwi", "bm25s-kiwi-word")
+SETS = ("dev", "test", "generated")
 DEPTH = 100
 
 
@@ -78,10 +83,12 @@ def build_systems(args: argparse.Namespace, papers: list, notes: list[str]) -> l
     for name in wanted:
         if name in ("fts5-unicode61", "fts5-trigram"):
             systems.append(Fts5System(papers, name.removeprefix("fts5-")))
-        elif name == "bm25s-kiwi":
+        elif name in ("bm25s-kiwi", "bm25s-kiwi-word"):
             analyze, analyzer_name = load_analyzer()
-            notes.append(f"bm25s-kiwi analyzer: {analyzer_name}")
-            systems.append(Bm25sSystem(papers, analyze, analyzer_name))
+            notes.append(f"{name} analyzer: {analyzer_name}")
+            if name == "bm25s-kiwi-word":
+                analyze = word_by_word(analyze)
+            systems.append(Bm25sSystem(papers, analyze, analyzer_name, name))
         elif name == "searchidx":
             fixed = parse_pairs(args.opt, multi=False)
             sweep = parse_pairs(args.sweep, multi=True)
@@ -99,19 +106,23 @@ def run_system(system: System, queries: list[dict[str, Any]], titles: list[tuple
     per_query = []
     for q in queries:
         ranked = system.search(q["query"], DEPTH)
-        per_query.append({"id": q["id"], "kind": q["kind"], "query": q["query"],
+        per_query.append({"id": q["id"], "set": q["set"], "kind": q["kind"], "query": q["query"],
                           "top": ranked[:10], "metrics": score_query(ranked, q["judgments"])})
     query_seconds = time.perf_counter() - started
     title_rr = [reciprocal_rank(system.search(title, 10), {aid: 1}) for aid, title in titles]
-    by_kind: dict[str, list] = defaultdict(list)
-    for row in per_query:
-        by_kind[row["kind"]].append(row["metrics"])
+    sets = {}
+    for name in dict.fromkeys(row["set"] for row in per_query):
+        rows = [row for row in per_query if row["set"] == name]
+        by_kind: dict[str, list] = defaultdict(list)
+        for row in rows:
+            by_kind[row["kind"]].append(row["metrics"])
+        sets[name] = {"overall": mean([r["metrics"] for r in rows]),
+                      "kinds": {kind: mean(ms) for kind, ms in sorted(by_kind.items())}}
     return {
         "name": system.name,
         "build_seconds": system.build_seconds,
         "ms_per_query": 1000 * query_seconds / max(len(queries), 1),
-        "overall": mean([r["metrics"] for r in per_query]),
-        "kinds": {kind: mean(rows) for kind, rows in sorted(by_kind.items())},
+        "sets": sets,
         "titles": {"S@1": sum(rr == 1.0 for rr in title_rr) / max(len(title_rr), 1),
                    "MRR@10": sum(title_rr) / max(len(title_rr), 1), "n": len(title_rr)},
         "queries": per_query,
@@ -158,29 +169,33 @@ def _git(root: Path, *args: str) -> str:
         return ""
 
 
-def markdown(results: list[dict[str, Any]], kinds: list[str], counts: dict[str, int]) -> str:
-    """The result tables in markdown."""
+def markdown(results: list[dict[str, Any]], queries: list[dict[str, Any]]) -> str:
+    """The result tables in markdown: titles and speed, then each query set."""
     def f(x: float) -> str:
         return f"{x:.3f}"
 
     n_titles = results[0]["titles"]["n"] if results else 0
-    lines = [f"Overall ({sum(counts.values())} judged queries; title check on {n_titles} papers)", "",
-             "| system | " + " | ".join(METRICS) + " | title S@1 | title MRR@10 | build s | ms/query |",
-             "|---" * (len(METRICS) + 5) + "|"]
+    lines = [f"Title check ({n_titles} papers) and speed", "",
+             "| system | title S@1 | title MRR@10 | build s | ms/query |", "|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['name']} | " + " | ".join(f(r["overall"][m]) for m in METRICS)
-                     + f" | {f(r['titles']['S@1'])} | {f(r['titles']['MRR@10'])}"
-                     + f" | {r['build_seconds']:.1f} | {r['ms_per_query']:.1f} |")
-    lines += ["", "nDCG@10 per kind", "",
-              "| system | " + " | ".join(f"{k} ({counts[k]})" for k in kinds) + " |",
-              "|---" * (len(kinds) + 1) + "|"]
-    for r in results:
-        lines.append(f"| {r['name']} | " + " | ".join(f(r["kinds"][k]["nDCG@10"]) for k in kinds) + " |")
-    for kind in kinds:
-        lines += ["", f"{kind} ({counts[kind]} queries)", "",
+        lines.append(f"| {r['name']} | {f(r['titles']['S@1'])} | {f(r['titles']['MRR@10'])}"
+                     f" | {r['build_seconds']:.1f} | {r['ms_per_query']:.1f} |")
+    for name in dict.fromkeys(q["set"] for q in queries):
+        rows = [q for q in queries if q["set"] == name]
+        kinds = sorted({q["kind"] for q in rows})
+        counts = {k: sum(q["kind"] == k for q in rows) for k in kinds}
+        lines += ["", f"### Set `{name}` ({len(rows)} queries)", "",
                   "| system | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
         for r in results:
-            lines.append(f"| {r['name']} | " + " | ".join(f(r["kinds"][kind][m]) for m in METRICS) + " |")
+            overall = r["sets"][name]["overall"]
+            lines.append(f"| {r['name']} | " + " | ".join(f(overall[m]) for m in METRICS) + " |")
+        for metric in ("nDCG@10", "MRR@10", "S@1"):
+            lines += ["", f"{metric} per kind, set `{name}`", "",
+                      "| system | " + " | ".join(f"{k} ({counts[k]})" for k in kinds) + " |",
+                      "|---" * (len(kinds) + 1) + "|"]
+            for r in results:
+                per_kind = r["sets"][name]["kinds"]
+                lines.append(f"| {r['name']} | " + " | ".join(f(per_kind[k][metric]) for k in kinds) + " |")
     return "\n".join(lines)
 
 
@@ -201,7 +216,7 @@ def differences(results: list[dict[str, Any]], names: str, threshold: float = 0.
     by_name = {r["name"]: r for r in results}
     if first not in by_name or second not in by_name:
         raise SystemExit(f"error: --diff needs two of: {', '.join(by_name)}")
-    a = {q["id"]: q for q in by_name[first]["queries"]}
+    a = {q["id"]: q for q in by_name[first]["queries"]}  # ids are unique across sets
     b = {q["id"]: q for q in by_name[second]["queries"]}
     changed = sorted(
         (b[i]["metrics"]["nDCG@10"] - a[i]["metrics"]["nDCG@10"], i) for i in a
@@ -218,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, default=QUERIES, help="judged queries (JSON Lines)")
     parser.add_argument("--systems", default=",".join((*PEERS, "searchidx")),
                         help="comma-separated: " + ", ".join((*PEERS, "searchidx")))
+    parser.add_argument("--sets", default=",".join(SETS), help="query sets to run: " + ", ".join(SETS))
     parser.add_argument("--kinds", default="", help="only these query kinds (comma-separated)")
+    parser.add_argument("--generated-seed", type=int, default=None,
+                        help="seed of the generated set (default: make_queries.SEED)")
     parser.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
                         help="searchidx search() keyword, e.g. vote_weight=0.3 (repeatable)")
     parser.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2",
@@ -236,21 +254,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write all metrics and rankings here")
     args = parser.parse_args(argv)
 
-    queries = load_queries(args.queries, set(filter(None, args.kinds.split(","))))
+    wanted_sets = [name for name in args.sets.split(",") if name]
+    if unknown := set(wanted_sets) - set(SETS):
+        raise SystemExit(f"error: unknown query sets {sorted(unknown)}; known: {', '.join(SETS)}")
+    kinds_wanted = set(filter(None, args.kinds.split(",")))
     papers, reader = load_papers(args.corpus)
     notes = [f"corpus: {len(papers)} papers read by {reader}"]
+    queries = [{**q, "set": q["split"]} for q in load_queries(args.queries, kinds_wanted) if q["split"] in wanted_sets]
+    if "generated" in wanted_sets:
+        seed = {} if args.generated_seed is None else {"seed": args.generated_seed}
+        generated = [{**q, "set": "generated"} for q in generated_queries(papers, **seed)]
+        queries += [q for q in generated if not kinds_wanted or q["kind"] in kinds_wanted]
     ids = sorted(p.arxiv_id for p in papers)
     by_id = {p.arxiv_id: p for p in papers}
     titles = [(aid, by_id[aid].title) for aid in random.Random(args.seed).sample(ids, min(args.titles, len(ids)))]
     systems = build_systems(args, papers, notes)
     results = [run_system(s, queries, titles) for s in systems]
 
-    kinds = sorted({q["kind"] for q in queries})
-    counts = {k: sum(q["kind"] == k for q in queries) for k in kinds}
     env = environment()
     print("\n".join(f"- {key}: {value}" for key, value in env.items()))
     print("\n".join(f"- {note}" for note in notes) + "\n")
-    print(markdown(results, kinds, counts))
+    print(markdown(results, queries))
     for r in results:
         if args.failures and r["name"].startswith("searchidx"):
             print("\n" + failures(r, queries, args.failures))

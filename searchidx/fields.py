@@ -13,6 +13,8 @@ title          the English title
 authors        author names, one name per run of positions (no phrase spans two names)
 body           every summary section, sections separated by a position gap
 sec_*          each summary section on its own (What's New, Technical Details, ...)
+all            title (written :data:`TITLE_REPEAT` times), authors and summary as one field:
+               BM25 over it saturates a word's weight across fields (BM25F with integer weights)
 record         stored JSON of the :class:`searchidx.records.Paper` (``Paper.to_dict``)
 analysis       stored analysed terms of the paper's texts (:mod:`searchidx.termstore`)
 votes          votes as i64, -1 when unknown (``--min-votes``)
@@ -58,6 +60,8 @@ ANALYSIS_FIELD = "analysis"
 
 #: Positions left empty between authors and between sections.
 POSITION_GAP = 50
+#: How many times the title is written into the combined ``all`` field (its BM25F weight).
+TITLE_REPEAT = 2
 
 SECTION_FIELDS: dict[str, str] = {
     "what's new": "sec_new",
@@ -73,6 +77,7 @@ TEXT_FIELDS: tuple[str, ...] = (
     "body",
     *SECTION_FIELDS.values(),
     OTHER_SECTION_FIELD,
+    "all",
 )
 
 
@@ -130,6 +135,8 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     doc.add_pre_tokenized_text("authors", _pretokenized(list(zip(paper.authors, terms[1 : 1 + len(paper.authors)]))))
     sections = [(s.text, t) for s, t in zip(paper.sections, section_terms(paper, terms))]
     doc.add_pre_tokenized_text("body", _pretokenized(sections))
+    title_repeated = [(paper.title, terms[0])] * TITLE_REPEAT
+    doc.add_pre_tokenized_text("all", _pretokenized(title_repeated + list(zip(paper.authors, terms[1:])) + sections))
     by_field: dict[str, list[tuple[str, list[Term]]]] = {}
     for section, parts in zip(paper.sections, sections):
         by_field.setdefault(section_field(section.name), []).append(parts)
