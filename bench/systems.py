@@ -171,6 +171,10 @@ FIELD_WEIGHT_PRESETS: dict[str, dict[str, float]] = {
     "title2": {"title": 2.0, "authors": 2.0, "body": 1.0},
     "new1": {"title": 2.0, "authors": 2.0, "body": 1.0, "sec_new": 1.0},
     "body": {"body": 1.0},
+    # One combined field (title written twice, authors, summary): BM25F with integer weights.
+    "all": {"all": 1.0},
+    "all_authors": {"all": 1.0, "authors": 1.0},
+    "all_title": {"all": 1.0, "title": 1.0, "authors": 1.0},
 }
 
 

@@ -162,7 +162,8 @@ def _progress() -> Iterator[Callable[[int, int], None] | None]:
 @click.option("--since", metavar="DATE", help="Only papers listed on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--until", metavar="DATE", help="Only papers listed on or before DATE.")
 @click.option("--min-votes", type=int, metavar="N", help="Only papers with at least N votes.")
-@click.option("--sort", type=click.Choice(SORT_ORDERS), default=DEFAULT_SORT, show_default=True)
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default=DEFAULT_SORT, show_default=True,
+              help="votes and date sort the papers holding every word (as --match all does).")
 @click.option(
     "--vote-weight",
     type=click.Choice([f"{w:g}" for w in VOTE_WEIGHTS]),

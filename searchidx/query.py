@@ -52,6 +52,16 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
     "body": 1.0,
     "sec_new": 0.25,
 }
+#: Score per unit of idf of each query word a paper holds (see :func:`build_query`).
+COVERAGE_WEIGHT = 1.0
+#: A word in more than this share of the papers (and in :data:`COMMON_MIN_PAPERS` or more)
+#: is common: it is not expanded (모델, 방법, 결과, 사용 are in 44-89% of the corpus's papers,
+#: and their glosses are one-off translations of a phrase around them).
+COMMON_SHARE = 0.1
+#: Below this many papers no word counts as common (a small collection has no statistics).
+COMMON_MIN_PAPERS = 20
+#: Most that a word's lighter expansions (translations) weigh together, relative to the word.
+EXPANSION_CAP = 0.5
 #: With ``match="blend"``, how much more a paper with every word scores than its word scores.
 ALL_WORDS_BOOST = 1.0
 #: Extra weight for papers where the query words stand together as written.
@@ -129,6 +139,9 @@ def build_query(
     match: MatchMode = "all",
     expansions: Mapping[str, Sequence[tuple[str, float]]] | None = None,
     respell: Callable[[Sequence[Sequence[str]]], Mapping[str, Sequence[tuple[str, float]]]] | None = None,
+    idf: Callable[[str], float] | None = None,
+    coverage: float = COVERAGE_WEIGHT,
+    common: Callable[[str], bool] | None = None,
 ) -> QueryPlan:
     """Build the Tantivy query for ``text``.
 
@@ -139,8 +152,15 @@ def build_query(
     required as one unit), and a term ``"prefer optim"`` matches as a phrase. Keys of more
     than :data:`MAX_EXPANSION_WORDS` words are not looked for. ``respell`` gives more
     expansions once the query's words are known (other spellings of them, see
-    :mod:`searchidx.spacing`). Raises :class:`QueryError` for a query made only of
-    operators, which has nothing to look for.
+    :mod:`searchidx.spacing`). An expansion of weight 1 is another spelling of the word and
+    counts as the word; lighter ones (translations) only score where the word itself does not
+    (the better of the two counts), and together weigh at most :data:`EXPANSION_CAP` of it.
+    Raises :class:`QueryError` for a query made only of operators, which has nothing to look for.
+
+    Keys that ``common`` says are common words (see :data:`COMMON_SHARE`) are not expanded.
+    With ``idf`` (a term's inverse document frequency), every plain word a paper holds in
+    any field adds ``coverage`` times the word's idf, a constant: a paper holding more of
+    the query's words, or rarer ones, comes first, and BM25 orders papers that hold the same.
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
@@ -159,26 +179,32 @@ def build_query(
     table: Mapping[str, Sequence[tuple[str, float]]] = expansions or {}
     if respell is not None and words:
         table = _Chained(respell(words), table)
+    if common is not None:
+        table = _Chained(table, keep=lambda key: not common(key))
     used: list[tuple[str, str, float]] = []
     word_queries = []  # one per word or expanded run, matched whole
     scored = []  # the same, but a run also scores for the words of it a paper has
+    weigh = idf if idf is not None and coverage > 0 else None
     for span in expansion_spans(words, table):
         if len(span) == 1:
-            weighted = [(term, 1.0) for term in span[0]]
-            for term in span[0]:
-                weighted.extend(table.get(term, ()))
-                used.extend((term, added, w) for added, w in table.get(term, ()))
-            word_queries.append(_word_query(schema, weighted, field_weights))
-            scored.append(word_queries[-1])
+            extra = [added for term in span[0] for added in table.get(term, ())]
+            used.extend((term, added, w) for term in span[0] for added, w in table.get(term, ()))
+            credit = coverage * max(weigh(t) for t in span[0]) if weigh else 0.0
+            match_query, score_query = _word_query(schema, span[0], extra, field_weights, credit)
+            word_queries.append(match_query)
+            scored.append(score_query)
             continue
         key = " ".join(alternatives[0] for alternatives in span)
         used.extend((key, added, w) for added, w in table[key])
-        inner = [_word_query(schema, [(term, 1.0) for term in alternatives], field_weights) for alternatives in span]
-        together = _combine(inner, [], [])  # an expanded run is one unit: all its words, or its alternative
-        translated = _word_query(schema, table[key], field_weights)
+        inner = [_word_query(schema, alternatives, [], field_weights,
+                             coverage * max(weigh(t) for t in alternatives) if weigh else 0.0)
+                 for alternatives in span]
+        together = _combine([m for m, _ in inner], [], [])  # an expanded run is one unit: all its words, or its alternative
+        credit = coverage * sum(max(weigh(t) for t in alternatives) for alternatives in span) if weigh else 0.0
+        translated, translated_scored = _word_query(schema, [], table[key], field_weights, credit)
         word_queries.append(_any([together, translated]))
         # "KV 캐시" expanded must not lose a paper writing 키-값 캐시 its 캐시.
-        scored.append(_any([tantivy.Query.disjunction_max_query([together, *inner]), translated]))
+        scored.append(tantivy.Query.disjunction_max_query([_any([s for _, s in inner]), translated_scored]))
     terms.update(term for _, added, _ in used for term in added.split())
     if match == "all":
         must.extend(word_queries)
@@ -216,10 +242,14 @@ def build_query(
 
 
 class _Chained(Mapping[str, Sequence[tuple[str, float]]]):
-    """Expansion mappings seen as one: a key's alternatives from each mapping that has it."""
+    """Expansion mappings seen as one: a key's alternatives from each mapping that has it,
+    for the keys ``keep`` accepts (default all)."""
 
-    def __init__(self, *mappings: Mapping[str, Sequence[tuple[str, float]]]) -> None:
+    def __init__(
+        self, *mappings: Mapping[str, Sequence[tuple[str, float]]], keep: Callable[[str], bool] | None = None
+    ) -> None:
         self._mappings = mappings
+        self._keep = keep
 
     def __getitem__(self, key: str) -> Sequence[tuple[str, float]]:
         if key not in self:
@@ -227,10 +257,12 @@ class _Chained(Mapping[str, Sequence[tuple[str, float]]]):
         return [entry for mapping in self._mappings if key in mapping for entry in mapping[key]]
 
     def __contains__(self, key: object) -> bool:
-        return any(key in mapping for mapping in self._mappings)
+        if not any(key in mapping for mapping in self._mappings):
+            return False
+        return self._keep is None or (isinstance(key, str) and self._keep(key))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(key for mapping in self._mappings for key in mapping))
+        return iter(dict.fromkeys(key for mapping in self._mappings for key in mapping if key in self))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -265,16 +297,50 @@ def expansion_spans(words: Sequence[Sequence[str]], expansions: Collection[str])
 
 
 def _word_query(
-    schema: tantivy.Schema, weighted: Sequence[tuple[str, float]], field_weights: Mapping[str, float]
-) -> tantivy.Query:
-    """One word matching any of its alternatives (a term, or terms joined by spaces as a phrase) in any weighted field."""
+    schema: tantivy.Schema,
+    own: Sequence[str],
+    extra: Sequence[tuple[str, float]],
+    field_weights: Mapping[str, float],
+    credit: float,
+) -> tuple[tantivy.Query, tantivy.Query]:
+    """One word: the query matching it, and the query scoring it.
+
+    ``own`` are the word's alternatives (a term, or terms joined by spaces as a phrase),
+    ``extra`` its expansions with weights. The score is the word's BM25 in the weighted
+    fields plus ``credit`` for holding it; a paper found through an expansion only gets the
+    expansion's share of both.
+    """
+    spellings = [*own, *(term for term, w in extra if w >= 1.0)]
+    lighter = [(term, w) for term, w in extra if w < 1.0]
+    total = sum(w for _, w in lighter)
+    if total > EXPANSION_CAP:
+        lighter = [(term, w * EXPANSION_CAP / total) for term, w in lighter]
+    alternatives = []
+    if spellings:
+        alternatives.append(_weighted_match(schema, [(t, 1.0) for t in spellings], field_weights, credit))
+    if lighter:
+        alternatives.append(_weighted_match(schema, lighter, field_weights, credit * max(w for _, w in lighter)))
+    match_query = _any([m for m, _ in alternatives])
+    if len(alternatives) == 1:
+        return match_query, alternatives[0][1]
+    return match_query, tantivy.Query.disjunction_max_query([s for _, s in alternatives])
+
+
+def _weighted_match(
+    schema: tantivy.Schema, weighted: Sequence[tuple[str, float]], field_weights: Mapping[str, float], credit: float
+) -> tuple[tantivy.Query, tantivy.Query]:
+    """Any of the weighted terms in any weighted field: (the match, its BM25 plus ``credit``)."""
     parts = [
         (tantivy.Occur.Should, _boost(_term_or_phrase(schema, name, term), fw * tw))
         for name, fw in field_weights.items()
         if fw > 0
         for term, tw in weighted
     ]
-    return tantivy.Query.boolean_query(parts)
+    match_query = tantivy.Query.boolean_query(parts)
+    if credit <= 0:
+        return match_query, match_query
+    held = tantivy.Query.const_score_query(match_query, credit)
+    return match_query, tantivy.Query.boolean_query([(tantivy.Occur.Should, match_query), (tantivy.Occur.Should, held)])
 
 
 def _term_or_phrase(schema: tantivy.Schema, field_name: str, text: str) -> tantivy.Query:

@@ -94,6 +94,9 @@ def render_result(result: SearchResult, width: int, *, color: bool, offset: int 
         yield ""
     for note in result.notes:
         yield f"({terminal_safe(note)})"
+    if result.expansions:
+        added = ", ".join(f"{term} for {word}" for word, term, _ in result.expansions)
+        yield f"(also searched: {terminal_safe(added)})"
     shown = f"{offset + 1}-{offset + len(result.hits)} of " if result.hits else ""
     yield f"{shown}{result.total} paper{'s' if result.total != 1 else ''}"
 

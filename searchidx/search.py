@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
+import math
 import os
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -34,6 +36,9 @@ from searchidx.index import (
 )
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
 from searchidx.query import (
+    COMMON_MIN_PAPERS,
+    COMMON_SHARE,
+    COVERAGE_WEIGHT,
     DEFAULT_FIELD_WEIGHTS,
     MatchMode,
     QueryPlan,
@@ -75,6 +80,8 @@ HIT_PAPER_FIELDS = ("arxiv_id", "url", "title", "authors", "votes", "dates")
 SPACING_FIELD = "body"
 #: Where a query word is looked for before it is taken for a typo: wherever a plain word matches.
 NAMING_FIELDS = ("title", "authors", "body")
+#: Where a query word's idf is counted: the field holding every text of a paper.
+IDF_FIELD = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +197,7 @@ class _Snapshot:
 
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
-        return spacing_expansions(words, self.query_analyzer.known, self._papers_with)
+        return spacing_expansions(words, self.query_analyzer.known, self.papers_with)
 
     def correct(self, text: str, *, typing: bool = False) -> Correction:
         """Corrections of mistyped query words (:mod:`searchidx.correct`); with ``typing``
@@ -209,7 +216,27 @@ class _Snapshot:
         with tantivy_errors(self.generation.parent):
             return int(self.searcher.search(query, 1).count or 0)  # type: ignore[attr-defined]
 
-    def _papers_with(self, terms: Sequence[str]) -> int:
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one snapshot per generation, few live at once
+    def doc_freq(self, term: str) -> int:
+        """Papers holding an index term, or space-joined terms as a phrase, in any of their texts."""
+        parts = term.split(" ")
+        with tantivy_errors(self.generation.parent):
+            if len(parts) == 1:
+                return int(self.searcher.doc_freq(IDF_FIELD, term))
+            phrase = tantivy.Query.phrase_query(self.schema, IDF_FIELD, list(enumerate(parts)))
+            return int(self.searcher.search(phrase, 1).count or 0)  # type: ignore[attr-defined]
+
+    def idf(self, term: str) -> float:
+        """BM25's idf of a term (see :meth:`doc_freq`)."""
+        docs, df = int(self.searcher.num_docs), self.doc_freq(term)
+        return math.log(1.0 + (docs - df + 0.5) / (df + 0.5))
+
+    def common(self, term: str) -> bool:
+        """Whether a term is too common to expand (:data:`searchidx.query.COMMON_SHARE`)."""
+        df = self.doc_freq(term)
+        return df >= COMMON_MIN_PAPERS and df > COMMON_SHARE * int(self.searcher.num_docs)
+
+    def papers_with(self, terms: Sequence[str]) -> int:
         """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
         with tantivy_errors(self.generation.parent):
             if len(terms) == 1:
@@ -274,9 +301,10 @@ class SearchIndex:
         expand: bool = True,
         expansion_weight: float = EXPANSION_WEIGHT,
         prefix: bool = False,
+        coverage: float = COVERAGE_WEIGHT,
     ) -> QueryPlan:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
-        return self._plan(self._now, text, match, field_weights, expand, expansion_weight, prefix)[0]
+        return self._plan(self._now, text, match, field_weights, expand, expansion_weight, prefix, coverage)[0]
 
     @staticmethod
     def _plan(
@@ -287,12 +315,16 @@ class SearchIndex:
         expand: bool,
         expansion_weight: float,
         prefix: bool = False,
+        coverage: float = COVERAGE_WEIGHT,
     ) -> tuple[QueryPlan, Correction | None]:
         expansions: Mapping[str, Sequence[tuple[str, float]]] | None
-        expansions = now.translations.expansions(now.glossary.expansions(expansion_weight)) if expand else None
+        if expand:
+            expansions = now.translations.expansions(now.glossary.expansions(expansion_weight, now.papers_with))
+        else:
+            expansions = None
         completions = _completions(now, text) if prefix else {}
         if completions:
-            glossary = expansions or {}
+            glossary = expansions if expansions is not None else {}
             first: dict[str, Sequence[tuple[str, float]]] = {
                 term: [*added, *glossary.get(term, ())] for term, added in completions.items()
             }
@@ -300,7 +332,8 @@ class SearchIndex:
             expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], glossary))
         if not expand:
             plain = build_query(
-                now.schema, now.query_analyzer, text, field_weights=field_weights, match=match, expansions=expansions
+                now.schema, now.query_analyzer, text, field_weights=field_weights, match=match,
+                expansions=expansions, idf=now.idf, coverage=coverage, common=now.common,
             )
             return plain, None
         correction = now.correct(text, typing=prefix)
@@ -317,6 +350,9 @@ class SearchIndex:
             match=match,
             expansions=expansions,
             respell=respell,
+            idf=now.idf,
+            coverage=coverage,
+            common=now.common,
         )
         return plan, correction
 
@@ -338,13 +374,16 @@ class SearchIndex:
         expansion_weight: float = EXPANSION_WEIGHT,
         facets: Sequence[str] = (),
         prefix: bool = False,
+        coverage: float = COVERAGE_WEIGHT,
     ) -> SearchResult:
         """Search for ``text``; see :mod:`searchidx.query` for the query language.
 
         ``since``/``until`` take dates or ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` strings
         (inclusive). ``vote_weight`` is ``w`` of :mod:`searchidx.scoring` (default
         :data:`searchidx.scoring.DEFAULT_VOTE_WEIGHT`). With ``match="all"`` a query
-        whose words never occur together falls back to matching any of them. With
+        whose words never occur together falls back to matching any of them. Sorting by
+        ``"votes"`` or ``"date"`` sorts the papers holding every word (or a translation or
+        other spelling of it), as ``match="all"`` does, whatever ``match`` says. With
         ``expand`` the query also looks for the glossary translations of its words
         (Korean <-> English), scored ``expansion_weight`` times a direct match, for the
         translations and loanword spellings mined from the collection
@@ -354,6 +393,8 @@ class SearchIndex:
         the last word, when it is a plain word still being typed, also matches the most
         frequent words it begins (``quant`` finds quantization), which are listed among
         the expansions.
+        ``coverage`` is what each query word a paper holds adds, per unit of the word's idf
+        (see :func:`searchidx.query.build_query`).
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
@@ -361,12 +402,14 @@ class SearchIndex:
         unknown = sorted(set(facets) - set(FACETS))
         if unknown:
             raise QueryError(f"facets must be among {', '.join(FACETS)}, not {', '.join(unknown)}")
-        plan, correction = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix)
+        if sort != "relevance":
+            match = "all"  # a sorted list holds the papers with every word, not those with one common word
+        plan, correction = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix, coverage)
         filters = self._filters(now.schema, since, until, min_votes)
         total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
         notes = plan.notes
         if total == 0 and match == "all" and len(plan.words) > 1:
-            plan, correction = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix)
+            plan, correction = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix, coverage)
             total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
             notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
