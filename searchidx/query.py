@@ -21,7 +21,9 @@ a syntax error.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -60,6 +62,8 @@ COVERAGE_WEIGHT = 1.0
 COMMON_SHARE = 0.1
 #: Below this many papers no word counts as common (a small collection has no statistics).
 COMMON_MIN_PAPERS = 20
+#: How much of a word's coverage credit a paper holding only its translation gets.
+TRANSLATED_SHARE = 0.5
 #: Most that a word's lighter expansions (translations) weigh together, relative to the word.
 EXPANSION_CAP = 0.5
 #: With ``match="blend"``, how much more a paper with every word scores than its word scores.
@@ -161,13 +165,17 @@ def build_query(
     With ``idf`` (a term's inverse document frequency), every plain word a paper holds in
     any field adds ``coverage`` times the word's idf, a constant: a paper holding more of
     the query's words, or rarer ones, comes first, and BM25 orders papers that hold the same.
+    A typed word that analyses to several terms (머신러닝용 -> 머신, 러닝) shares its credit
+    among them, so coverage counts the words the user typed.
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
         return QueryPlan(tantivy.Query.term_query(schema, "arxiv_id", arxiv_id), frozenset(), arxiv_id=arxiv_id)
     clauses = parse_query_text(text)
     plain = " ".join(c.text for c in clauses[:MAX_QUERY_WORDS] if not (c.phrase or c.field or c.exclude))
-    words = query_words(analyzer.analyze(plain, "query")) if plain else []
+    analysed = analyzer.analyze(plain, "query") if plain else []
+    words = query_words(analysed)
+    shares = _word_shares(analysed, plain)
     notes: tuple[str, ...] = ()
     if len(clauses) > MAX_QUERY_WORDS or len(words) > MAX_QUERY_WORDS:
         clauses, words = clauses[:MAX_QUERY_WORDS], words[:MAX_QUERY_WORDS]
@@ -184,24 +192,25 @@ def build_query(
     used: list[tuple[str, str, float]] = []
     word_queries = []  # one per word or expanded run, matched whole
     scored = []  # the same, but a run also scores for the words of it a paper has
-    weigh = idf if idf is not None and coverage > 0 else None
+    at = 0
     for span in expansion_spans(words, table):
+        credits = [
+            coverage * share * max(idf(t) for t in alternatives) if idf is not None and coverage > 0 else 0.0
+            for alternatives, share in zip(span, shares[at : at + len(span)])
+        ]
+        at += len(span)
         if len(span) == 1:
             extra = [added for term in span[0] for added in table.get(term, ())]
             used.extend((term, added, w) for term in span[0] for added, w in table.get(term, ()))
-            credit = coverage * max(weigh(t) for t in span[0]) if weigh else 0.0
-            match_query, score_query = _word_query(schema, span[0], extra, field_weights, credit)
+            match_query, score_query = _word_query(schema, span[0], extra, field_weights, credits[0])
             word_queries.append(match_query)
             scored.append(score_query)
             continue
         key = " ".join(alternatives[0] for alternatives in span)
         used.extend((key, added, w) for added, w in table[key])
-        inner = [_word_query(schema, alternatives, [], field_weights,
-                             coverage * max(weigh(t) for t in alternatives) if weigh else 0.0)
-                 for alternatives in span]
+        inner = [_word_query(schema, alternatives, [], field_weights, credit) for alternatives, credit in zip(span, credits)]
         together = _combine([m for m, _ in inner], [], [])  # an expanded run is one unit: all its words, or its alternative
-        credit = coverage * sum(max(weigh(t) for t in alternatives) for alternatives in span) if weigh else 0.0
-        translated, translated_scored = _word_query(schema, [], table[key], field_weights, credit)
+        translated, translated_scored = _word_query(schema, [], table[key], field_weights, sum(credits))
         word_queries.append(_any([together, translated]))
         # "KV 캐시" expanded must not lose a paper writing 키-값 캐시 its 캐시.
         scored.append(tantivy.Query.disjunction_max_query([_any([s for _, s in inner]), translated_scored]))
@@ -268,6 +277,18 @@ class _Chained(Mapping[str, Sequence[tuple[str, float]]]):
         return sum(1 for _ in self)
 
 
+def _word_shares(terms: Sequence[Term], text: str) -> list[float]:
+    """For each analysed word of ``text`` (see :func:`query_words`), its share of the
+    whitespace-separated word it comes from: 머신러닝용 gives 머신 and 러닝 a half each."""
+    ends = [match.end() for match in re.finditer(r"\S+", text)]
+    source: dict[int, int] = {}
+    for term in terms:
+        source.setdefault(term.position, bisect.bisect_right(ends, term.start))
+    ordered = [source[position] for position in sorted(source)]
+    counts = Counter(ordered)
+    return [1.0 / counts[word] for word in ordered]
+
+
 def query_words(terms: Iterable[Term]) -> list[list[str]]:
     """Group analysed terms by position: each group is one word's alternatives."""
     groups: dict[int, list[str]] = {}
@@ -307,8 +328,8 @@ def _word_query(
 
     ``own`` are the word's alternatives (a term, or terms joined by spaces as a phrase),
     ``extra`` its expansions with weights. The score is the word's BM25 in the weighted
-    fields plus ``credit`` for holding it; a paper found through an expansion only gets the
-    expansion's share of both.
+    fields plus ``credit`` for holding it; a paper found through a lighter expansion only
+    gets the expansion's weight of the BM25 and :data:`TRANSLATED_SHARE` of the credit.
     """
     spellings = [*own, *(term for term, w in extra if w >= 1.0)]
     lighter = [(term, w) for term, w in extra if w < 1.0]
@@ -319,7 +340,7 @@ def _word_query(
     if spellings:
         alternatives.append(_weighted_match(schema, [(t, 1.0) for t in spellings], field_weights, credit))
     if lighter:
-        alternatives.append(_weighted_match(schema, lighter, field_weights, credit * max(w for _, w in lighter)))
+        alternatives.append(_weighted_match(schema, lighter, field_weights, credit * TRANSLATED_SHARE))
     match_query = _any([m for m, _ in alternatives])
     if len(alternatives) == 1:
         return match_query, alternatives[0][1]
