@@ -231,6 +231,9 @@ class _Expansions(Mapping[str, list[tuple[str, float]]]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def __bool__(self) -> bool:
+        return any(True for _ in self)  # stops at the first key, where len() checks every one
+
 
 def save_glossary(generation: Path, glossary: Glossary) -> None:
     """Write ``glossary`` into an index generation directory, durably (before it is published)."""

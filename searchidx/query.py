@@ -184,7 +184,7 @@ def build_query(
     should: list[tantivy.Query] = []
     must_not: list[tantivy.Query] = []
     terms: set[str] = {term for alternatives in words for term in alternatives}
-    table: Mapping[str, Sequence[tuple[str, float]]] = expansions or {}
+    table: Mapping[str, Sequence[tuple[str, float]]] = expansions if expansions is not None else {}
     if respell is not None and words:
         table = _Chained(respell(words), table)
     if common is not None:
