@@ -169,6 +169,7 @@ FIELD_WEIGHT_PRESETS: dict[str, dict[str, float]] = {
     "flat": {"title": 1.0, "authors": 1.0, "body": 1.0},
     "title3": {"title": 3.0, "authors": 2.0, "body": 1.0, "sec_new": 0.5},
     "title2": {"title": 2.0, "authors": 2.0, "body": 1.0},
+    "title1": {"title": 1.0, "authors": 2.0, "body": 1.0, "sec_new": 0.25},
     "new1": {"title": 2.0, "authors": 2.0, "body": 1.0, "sec_new": 1.0},
     "body": {"body": 1.0},
     # One combined field (title written twice, authors, summary): BM25F with integer weights.

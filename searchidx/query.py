@@ -54,8 +54,9 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {
     "body": 1.0,
     "sec_new": 0.25,
 }
-#: Score per unit of idf of each query word a paper holds (see :func:`build_query`).
-COVERAGE_WEIGHT = 1.0
+#: Score per unit of idf of each query word a paper holds (see :func:`build_query`; chosen on
+#: the dev and generated sets of bench/, see bench/RESULTS.md).
+COVERAGE_WEIGHT = 3.0
 #: A word in more than this share of the papers (and in :data:`COMMON_MIN_PAPERS` or more)
 #: is common: it is not expanded (모델, 방법, 결과, 사용 are in 44-89% of the corpus's papers,
 #: and their glosses are one-off translations of a phrase around them).
