@@ -8,7 +8,8 @@ Run from the repository root::
 
 Three query sets, each reported on its own: ``dev`` and ``test``, the two halves of the
 judged set ``bench/queries.jsonl`` (its ``split`` field, drawn per kind with a fixed seed:
-tune on ``dev``, report ``test``), and ``generated``, the simulated known-item queries of
+tune on ``dev``, report ``test``; a file given with ``--queries`` that has no ``split`` field
+is reported as one set named by the file), and ``generated``, the simulated known-item queries of
 ``make_queries.py``, regenerated from the corpus on every run. Metrics (see ``metrics.py``)
 are reported per set, overall and per query kind. The known-item check queries the exact
 English title of a seeded random sample of papers and expects that paper first.
@@ -260,7 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds_wanted = set(filter(None, args.kinds.split(",")))
     papers, reader = load_papers(args.corpus)
     notes = [f"corpus: {len(papers)} papers read by {reader}"]
-    queries = [{**q, "set": q["split"]} for q in load_queries(args.queries, kinds_wanted) if q["split"] in wanted_sets]
+    # A set without a dev/test split (``--queries bench/queries_crosslingual.jsonl``) is one set, named by its file.
+    loaded = [{**q, "set": q.get("split", args.queries.stem)} for q in load_queries(args.queries, kinds_wanted)]
+    queries = [q for q in loaded if q["set"] in wanted_sets or "split" not in q]
     if "generated" in wanted_sets:
         seed = {} if args.generated_seed is None else {"seed": args.generated_seed}
         generated = [{**q, "set": "generated"} for q in generated_queries(papers, **seed)]

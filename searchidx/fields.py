@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the schema, the analysis or the encoding of a field changes.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 TOKENIZER = "searchidx_terms"
 ANALYSIS_FIELD = "analysis"

@@ -232,7 +232,8 @@ class _Expansions(Mapping[str, list[tuple[str, float]]]):
         return sum(1 for _ in self)
 
     def __bool__(self) -> bool:
-        return any(True for _ in self)  # stops at the first key, where len() checks every one
+        # Whether there are keys to look up: len() would check the precision of every one.
+        return bool(self._table)
 
 
 def save_glossary(generation: Path, glossary: Glossary) -> None:
