@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from searchidx.translations import (
     WEIGHTS,
     TranslationCounts,
     Translations,
-    _llr,
+    _LogLikelihood,
     glossary_pairs,
 )
 from searchidx.transliterate import LetterModel, held_out_check
@@ -32,8 +33,13 @@ def counts_of(papers: list[tuple[list[str], list[str]]], fillers: int = 400) -> 
 
 
 def test_llr_is_zero_for_independent_words_and_large_for_words_seen_together() -> None:
-    assert _llr(10, 100, 100, 1000) == pytest.approx(0.0, abs=1e-9)
-    assert _llr(10, 10, 10, 1000) > 100
+    llr = _LogLikelihood(1000)
+    assert llr(10, 100, 100) == pytest.approx(0.0, abs=1e-9)
+    assert llr(10, 10, 10) > 100
+    # the textbook form, sum over cells of k log(k / expected k)
+    k = (10, 90, 30, 870)
+    expected = (100 * 40 / 1000, 100 * 960 / 1000, 900 * 40 / 1000, 900 * 960 / 1000)
+    assert llr(10, 100, 40) == pytest.approx(2 * sum(a * math.log(a / b) for a, b in zip(k, expected)))
 
 
 def test_a_topic_word_does_not_take_every_term_of_its_papers() -> None:
