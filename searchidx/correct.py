@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -217,20 +218,27 @@ def _edits(keys: str) -> set[str]:
     return out
 
 
-def write_spelling(generation: Path, papers: Iterable[Paper]) -> None:
-    """Store the words of ``papers`` with their keystrokes and paper counts in ``generation``."""
+def write_spelling(generation: Path, papers: Iterable[Paper], base: Path | None = None) -> None:
+    """Store the words of ``papers`` with their keystrokes and paper counts in ``generation``.
+
+    With ``base``, a generation holding every other paper, its table is copied and the
+    counts of ``papers`` are added to it: a build that only adds papers gets the same table
+    as a full build without reading the papers it already had.
+    """
     counts: Counter[str] = Counter()
     for paper in papers:
         words = set(WORD.findall("\n".join(texts_to_analyze(paper))))
         counts.update({word.lower() if word.isascii() else word for word in words})  # as people type English
     path = generation / SPELLING_FILE
     path.unlink(missing_ok=True)
+    if base is not None:
+        shutil.copyfile(base / SPELLING_FILE, path)
     db = sqlite3.connect(path)
     try:
         # A word is stored as its keys: Hangul words are what the keys compose to.
         db.execute(
-            "CREATE TABLE words (keys TEXT NOT NULL, hangul INTEGER NOT NULL, papers INTEGER NOT NULL,"
-            " PRIMARY KEY (keys, hangul)) WITHOUT ROWID"
+            "CREATE TABLE IF NOT EXISTS words (keys TEXT NOT NULL, hangul INTEGER NOT NULL,"
+            " papers INTEGER NOT NULL, PRIMARY KEY (keys, hangul)) WITHOUT ROWID"
         )
         rows = [
             (keys, not word.isascii(), n)
@@ -238,7 +246,11 @@ def write_spelling(generation: Path, papers: Iterable[Paper]) -> None:
             # Syllables always compose back; a run of lone jamo may not (ㄱㅏ is 가).
             if (keys := keystrokes(word)) and (not _LONE_JAMO.search(word) or from_keystrokes(keys) == word)
         ]
-        db.executemany("INSERT INTO words VALUES (?, ?, ?)", sorted(rows))  # in key order: the same file each time
+        db.executemany(  # in key order: the same file each time
+            "INSERT INTO words VALUES (?, ?, ?)"
+            " ON CONFLICT (keys, hangul) DO UPDATE SET papers = papers + excluded.papers",
+            sorted(rows),
+        )
         db.commit()
     finally:
         db.close()

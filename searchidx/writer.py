@@ -42,7 +42,7 @@ import tantivy
 
 from searchidx import translations
 from searchidx.analysis import Analyzer, Morph, Term, WordTerms, default_analyzer, ruled
-from searchidx.correct import write_spelling
+from searchidx.correct import SPELLING_FILE, write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
@@ -143,13 +143,16 @@ def build(
         papers = parsed.papers
         prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
         with building(root) as generation:
+            to_add: Sequence[Paper]
             if previous is None:
-                mode, analysed = "full", len(papers)
+                mode, to_add = "full", papers
                 kiwi_words = write_papers(generation, papers, analyzer, progress, stages)
             else:
-                mode, analysed, kiwi_words = _update(generation, previous, papers, prints, analyzer, progress, stages)
+                mode, to_add, kiwi_words = _update(generation, previous, papers, prints, analyzer, progress, stages)
             spelling_started = time.perf_counter()
-            write_spelling(generation, papers)
+            # When papers were only added, the previous table needs only their words.
+            base = previous[0] if previous is not None and mode in ("append", "unchanged") else None
+            write_spelling(generation, papers if base is None else to_add, base=base)
             stages["spelling"] = time.perf_counter() - spelling_started
             write_manifest(generation, Manifest(scanned, prints))
             write_meta(
@@ -171,7 +174,7 @@ def build(
         problems=(*walk_problems, *parsed.problems),
         seconds=time.perf_counter() - started,
         mode=mode,
-        analysed=analysed,
+        analysed=len(to_add),
         kiwi_words=kiwi_words,
         stages=tuple((name, round(seconds, 3)) for name, seconds in stages.items()),
     )
@@ -213,7 +216,7 @@ def _previous(
     manifest = read_manifest(generation)
     counts = load_counts(generation)
     mined = translations.load_counts(generation)
-    if manifest is None or counts is None or mined is None:
+    if manifest is None or counts is None or mined is None or not (generation / SPELLING_FILE).is_file():
         return None
     return generation, manifest, counts, mined
 
@@ -282,11 +285,11 @@ def _update(
     analyzer: Analyzer,
     progress: ProgressCallback | None,
     stages: dict[str, float],
-) -> tuple[str, int, int]:
+) -> tuple[str, Sequence[Paper], int]:
     """Write ``generation`` from the previous one, analysing only papers whose texts changed
     and, of their words, only those the previous lexicon lacks.
 
-    Returns the mode, the papers analysed and the words Kiwi analysed."""
+    Returns the mode, the papers analysed and the number of words Kiwi analysed."""
     old_generation, manifest, counts, mined = previous
     old = manifest.papers
     added = [p for p in papers if p.arxiv_id not in old]
@@ -316,8 +319,8 @@ def _update(
         _write_analysed(writer, kiwi_side, len(to_add), progress, counts, mined)
     stages.update(kiwi_side.seconds)
     if changed or removed:
-        return "reindex", len(to_add), kiwi_side.kiwi_words
-    return ("append" if added else "unchanged"), len(to_add), kiwi_side.kiwi_words
+        return "reindex", to_add, kiwi_side.kiwi_words
+    return ("append" if added else "unchanged"), to_add, kiwi_side.kiwi_words
 
 
 def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:

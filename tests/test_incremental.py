@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from searchidx.cli import cli
+from searchidx.correct import SPELLING_FILE
 from searchidx.index import current_generation
 from searchidx.search import open_index
 from searchidx.writer import build
@@ -37,9 +39,9 @@ Authors: Wei Zhao, Yu Li
 """
 
 
-def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dict[str, float]], dict, dict]:
-    """Every paper's record, every hit's score for each of the queries, the glossary and the
-    mined translations."""
+def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dict[str, float]], dict, dict, list]:
+    """Every paper's record, every hit's score for each of the queries, the glossary, the
+    mined translations and the spelling table."""
     index = open_index(index_path, analyzer=analyzer)
     ids = {hit.arxiv_id for q in QUERIES for hit in index.search(q, limit=100, match="any").hits}
     papers = {arxiv_id: index.get(arxiv_id).to_dict() for arxiv_id in ids}  # type: ignore[union-attr]
@@ -47,7 +49,12 @@ def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dic
         q: {hit.arxiv_id: round(hit.score or 0.0, 4) for hit in index.search(q, limit=100, match="any").hits}
         for q in QUERIES
     }
-    return papers, scores, index.glossary.to_dict(), index.translations.to_dict()
+    db = sqlite3.connect(index.generation / SPELLING_FILE)
+    try:
+        spelling = db.execute("SELECT * FROM words ORDER BY keys, hangul").fetchall()
+    finally:
+        db.close()
+    return papers, scores, index.glossary.to_dict(), index.translations.to_dict(), spelling
 
 
 def assert_same_as_full_rebuild(digests: Path, incremental: Path, tmp_path: Path, analyzer) -> None:
