@@ -38,7 +38,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import product
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -133,24 +133,24 @@ class TranslationCounts:
             english_df.update(english)
             korean_df.update(hangul)
         limit = max(MIN_PAPERS, MAX_SHARE * n)
-        # Words are numbered and a pair is one integer, row * width + column: counting
-        # integers is twice as fast as counting tuples of strings.
-        english_of = sorted(w for w, c in english_df.items() if MIN_PAPERS <= c <= limit)
-        korean_of = sorted(w for w, c in korean_df.items() if MIN_PAPERS <= c <= limit)
-        width = len(korean_of)
-        english_ids = {w: i * width for i, w in enumerate(english_of)}
-        korean_ids = {w: i for i, w in enumerate(korean_of)}
-        together: Counter[int] = Counter()
+        english_ok = {w for w, c in english_df.items() if MIN_PAPERS <= c <= limit}
+        korean_ok = {w for w, c in korean_df.items() if MIN_PAPERS <= c <= limit}
+        # Pairs are counted per English word over the Korean terms of its papers: many small
+        # counters are faster than one of every pair.
+        korean_of_papers: dict[str, list[list[str]]] = defaultdict(list)
         for english, hangul in papers:
-            rows = [english_ids[w] for w in english if w in english_ids]
-            columns = [korean_ids[w] for w in hangul if w in korean_ids]
-            together.update(map(sum, product(rows, columns)))
+            korean = [w for w in hangul if w in korean_ok]
+            for word in english:
+                if word in english_ok:
+                    korean_of_papers[word].append(korean)
         llr = _LogLikelihood(n)
         scored = []
-        for pair, c in together.items():
-            if c >= MIN_PAPERS:
-                e, k = english_of[pair // width], korean_of[pair % width]
-                if (score := llr(c, english_df[e], korean_df[k])) >= MIN_LLR:
+        for e, lists in korean_of_papers.items():
+            if len(lists) < MIN_PAPERS:
+                continue
+            row = english_df[e]
+            for k, c in Counter(chain.from_iterable(lists)).items():
+                if c >= MIN_PAPERS and (score := llr(c, row, korean_df[k])) >= MIN_LLR:
                     scored.append((score, e, k))
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         linked: Counter[str] = Counter()
