@@ -18,8 +18,10 @@ starts as hard links to the current one's immutable segment files and the new pa
 appended. When papers changed or went away, the generation is re-indexed from the terms
 stored with each paper (:mod:`searchidx.termstore`), without Kiwi: deleting in place would
 leave the deleted papers in Tantivy's BM25 statistics until a merge, and the index must
-score exactly as a full build would. The finished generation is published atomically by
-:func:`searchidx.index.publish`.
+score exactly as a full build would. When papers were only added, the spelling table
+(:mod:`searchidx.correct`) is the previous one plus their words; when no paper changed, the
+previous generation's tables are linked as they are. The finished generation is published
+atomically by :func:`searchidx.index.publish`.
 """
 
 from __future__ import annotations
