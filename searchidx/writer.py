@@ -47,8 +47,7 @@ from searchidx.analysis import Analyzer, Morph, Term, WordTerms, default_analyze
 from searchidx.correct import SPELLING_FILE, write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
-from searchidx.glossary import COUNTS_FILE as GLOSSARY_COUNTS_FILE
-from searchidx.glossary import GLOSSARY_FILE, GlossaryCounts, load_counts, save_counts, save_glossary
+from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
 from searchidx.index import (
     build_lock,
     building,
@@ -298,10 +297,6 @@ def _update(
     added = [p for p in papers if p.arxiv_id not in old]
     changed = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id] != prints[p.arxiv_id]}
     removed = old.keys() - prints.keys()
-    if not added and not changed and not removed:
-        # The papers are the same, so every table is the previous generation's.
-        _link_generation(old_generation, generation, also=_PAPER_TABLES)
-        return "unchanged", (), 0
     if not changed and not removed:
         _link_generation(old_generation, generation)
         index = open_generation(generation)
@@ -351,22 +346,18 @@ def _stored_terms(generation: Path, wanted: dict[str, Paper]) -> Iterator[tuple[
                 yield paper, decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0])
 
 
-def _link_generation(source: Path, target: Path, also: Collection[str] = ()) -> None:
-    """Hard-link the Tantivy files of ``source`` and the files named in ``also`` into ``target``.
+def _link_generation(source: Path, target: Path) -> None:
+    """Hard-link the Tantivy files of ``source`` into ``target``.
 
     Segment files never change once written and Tantivy replaces ``meta.json`` and
     ``.managed.json`` by a rename, which breaks the link, so ``source`` stays as it was.
     """
     for entry in source.iterdir():
-        if entry.name in _TANTIVY_META or entry.name in also or _SEGMENT_FILE.fullmatch(entry.name):
+        if entry.name in _TANTIVY_META or _SEGMENT_FILE.fullmatch(entry.name):
             os.link(entry, target / entry.name)
 
 
 _TANTIVY_META = frozenset({"meta.json", ".managed.json"})
-#: Files besides the index that stay as they were when no paper changed.
-_PAPER_TABLES = frozenset(
-    {LEXICON_FILE, GLOSSARY_FILE, GLOSSARY_COUNTS_FILE, translations.TRANSLATIONS_FILE, translations.COUNTS_FILE}
-)
 _SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.\w+")
 
 
