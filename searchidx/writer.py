@@ -19,9 +19,8 @@ appended. When papers changed or went away, the generation is re-indexed from th
 stored with each paper (:mod:`searchidx.termstore`), without Kiwi: deleting in place would
 leave the deleted papers in Tantivy's BM25 statistics until a merge, and the index must
 score exactly as a full build would. When papers were only added, the spelling table
-(:mod:`searchidx.correct`) is the previous one plus their words; when no paper changed, the
-previous generation's tables are linked as they are. The finished generation is published
-atomically by :func:`searchidx.index.publish`.
+(:mod:`searchidx.correct`) is the previous one plus their words. The finished generation is
+published atomically by :func:`searchidx.index.publish`.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ import gc
 import os
 import queue
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -44,7 +44,7 @@ import tantivy
 
 from searchidx import translations
 from searchidx.analysis import Analyzer, Morph, Term, WordTerms, default_analyzer, ruled
-from searchidx.correct import SPELLING_FILE, write_spelling
+from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
@@ -153,8 +153,8 @@ def build(
                 mode, to_add, kiwi_words = _update(generation, previous, papers, prints, analyzer, progress, stages)
             spelling_started = time.perf_counter()
             # When papers were only added, the previous table needs only their words.
-            base = previous[0] if previous is not None and mode in ("append", "unchanged") else None
-            write_spelling(generation, papers if base is None else to_add, base=base)
+            base = previous[0] if previous is not None and mode == "append" else None
+            _write_spelling(generation, papers, to_add, base)
             stages["spelling"] = time.perf_counter() - spelling_started
             write_manifest(generation, Manifest(scanned, prints))
             write_meta(
@@ -218,7 +218,7 @@ def _previous(
     manifest = read_manifest(generation)
     counts = load_counts(generation)
     mined = translations.load_counts(generation)
-    if manifest is None or counts is None or mined is None or not (generation / SPELLING_FILE).is_file():
+    if manifest is None or counts is None or mined is None:
         return None
     return generation, manifest, counts, mined
 
@@ -323,6 +323,19 @@ def _update(
     if changed or removed:
         return "reindex", to_add, kiwi_side.kiwi_words
     return ("append" if added else "unchanged"), to_add, kiwi_side.kiwi_words
+
+
+def _write_spelling(generation: Path, papers: Sequence[Paper], added: Sequence[Paper], base: Path | None) -> None:
+    """Write the spelling table of ``papers``: from ``base``'s table plus the ``added``
+    papers' words when ``base`` holds all the others, else from every paper (also when
+    ``base``'s table cannot be read)."""
+    if base is not None:
+        try:
+            write_spelling(generation, added, base=base)
+            return
+        except (OSError, sqlite3.Error):
+            pass
+    write_spelling(generation, papers)
 
 
 def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:

@@ -97,6 +97,22 @@ def test_a_day_of_new_papers_is_appended_to_the_previous_segments(digests: Path,
     assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
 
 
+@pytest.mark.parametrize("damage", ["delete", "garble"])
+def test_a_missing_or_damaged_spelling_table_is_written_again_in_full(
+    digests: Path, tmp_path: Path, analyzer, damage: str
+) -> None:
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    table = current_generation(index) / SPELLING_FILE
+    if damage == "delete":
+        table.unlink()
+    else:
+        table.write_bytes(b"not a database" * 100)
+    (digests / "2024" / "07" / "02.md").write_text(NEW_DAY.split("### [Token Merging")[0], encoding="utf-8")
+    assert build([digests], index, analyzer=analyzer).mode == "append"
+    assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
+
+
 def test_changed_and_deleted_files(digests: Path, tmp_path: Path, analyzer) -> None:
     index = tmp_path / "idx"
     build([digests], index, analyzer=analyzer)
