@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from searchidx.highlight import Snippet
     from searchidx.parse import ParseResult, parse_paths
     from searchidx.records import Paper, ParseProblem, Section
-    from searchidx.search import Hit, SearchIndex, SearchResult, open_index
+    from searchidx.results import Hit, SearchResult
+    from searchidx.search import SearchIndex, open_index
     from searchidx.writer import BuildReport, build
 
 # Submodules load on first use, so a command pays only for what it runs (a query never
@@ -31,9 +32,9 @@ _LAZY = {
     "Paper": "records",
     "ParseProblem": "records",
     "Section": "records",
-    "Hit": "search",
+    "Hit": "results",
     "SearchIndex": "search",
-    "SearchResult": "search",
+    "SearchResult": "results",
     "open_index": "search",
     "Snippet": "highlight",
     "BuildReport": "writer",

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from searchidx.highlight import Snippet
-from searchidx.search import Hit, SearchResult
+from searchidx.results import Hit, SearchResult
 
 __all__ = ["render_result", "render_snippet", "display_width", "wrap", "terminal_safe"]
 

@@ -3,19 +3,18 @@
 :func:`open_index` opens the current generation of an index location;
 :meth:`SearchIndex.search` builds the query (:mod:`searchidx.query`), lets Tantivy rank
 every match exactly under the vote prior (:mod:`searchidx.scoring`), and reads stored
-records and makes snippets (:mod:`searchidx.highlight`) for the returned page only.
+records and makes snippets (:mod:`searchidx.highlight`) for the returned page only. What one
+opened generation holds lives in :mod:`searchidx.snapshot`; the hits and page returned, in
+:mod:`searchidx.results`.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import functools
-import math
 import os
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -23,37 +22,29 @@ import orjson
 import tantivy
 
 from searchidx.analysis import Analyzer, default_analyzer
-from searchidx.correct import SPELLING_FILE, Change, Correction, Speller
+from searchidx.correct import Correction
 from searchidx.errors import QueryError
 from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
-from searchidx.glossary import EXPANSION_WEIGHT, Glossary, load_glossary
-from searchidx.highlight import Snippet, make_snippets
-from searchidx.index import (
-    current_generation,
-    open_current,
-    resolve_index_path,
-    tantivy_errors,
-)
-from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
+from searchidx.glossary import EXPANSION_WEIGHT, Glossary
+from searchidx.highlight import make_snippets
+from searchidx.index import current_generation, resolve_index_path, tantivy_errors
 from searchidx.query import (
-    COMMON_MIN_PAPERS,
-    COMMON_SHARE,
     COVERAGE_WEIGHT,
     DEFAULT_FIELD_WEIGHTS,
     MatchMode,
     QueryPlan,
     build_query,
     parse_arxiv_id,
-    parse_query_text,
 )
 from searchidx.records import MAX_VOTES, Paper
+from searchidx.results import Hit, SearchResult
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
 from searchidx.similar import related_query
-from searchidx.spacing import spacing_expansions
+from searchidx.snapshot import Snapshot, prefix_completions
 from searchidx.termstore import StoredAnalysis, decode_terms
-from searchidx.translations import Translations, load_translations
+from searchidx.translations import Translations
 
-__all__ = ["Hit", "SearchResult", "SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
+__all__ = ["SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
 
 SortOrder = Literal["relevance", "votes", "date"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
@@ -68,181 +59,15 @@ DEFAULT_LIMIT = 10
 #: for each N of :data:`VOTE_STEPS` (what ``min_votes=N`` keeps).
 FACETS: tuple[str, ...] = ("month", "votes")
 VOTE_STEPS = (10, 50, 100)
-#: With ``prefix``, the most frequent index terms the last word may be the start of.
-PREFIX_COMPLETIONS = 8
-#: Where those terms are looked up: titles and summaries.
-PREFIX_FIELDS = ("title", "body")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
-#: The paper fields a hit shows (the rest of the record stays in ``Hit.paper``).
-HIT_PAPER_FIELDS = ("arxiv_id", "url", "title", "authors", "votes", "dates")
-#: Where other spellings of query words are counted: the summaries.
-SPACING_FIELD = "body"
-#: Where a query word is looked for before it is taken for a typo: wherever a plain word matches.
-NAMING_FIELDS = ("title", "authors", "body")
-#: Where a query word's idf is counted: the field holding every text of a paper.
-IDF_FIELD = "all"
 
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One ranked paper: the whole :class:`Paper`, its score and snippets.
-
-    ``score`` is the relevance score (``None`` when sorted by votes or date). The paper's
-    display fields are also reachable directly (``hit.title``, ``hit.votes``, ...).
-    """
-
-    paper: Paper
-    score: float | None
-    snippets: tuple[Snippet, ...] = ()
-
-    @property
-    def arxiv_id(self) -> str:
-        return self.paper.arxiv_id
-
-    @property
-    def url(self) -> str:
-        return self.paper.url
-
-    @property
-    def title(self) -> str:
-        return self.paper.title
-
-    @property
-    def authors(self) -> tuple[str, ...]:
-        return self.paper.authors
-
-    @property
-    def votes(self) -> int | None:
-        return self.paper.votes
-
-    @property
-    def dates(self) -> tuple[_dt.date, ...]:
-        return self.paper.dates
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of one hit in ``schema/search.schema.json``."""
-        record = self.paper.to_dict()
-        return {
-            **{name: record[name] for name in HIT_PAPER_FIELDS},
-            "score": self.score,
-            "snippets": [s.to_dict() for s in self.snippets],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """A page of hits; ``total`` counts every matching paper, not just this page.
-
-    ``notes`` say how the query was read when that differs from what was typed.
-    ``expansions`` are the translations (glossary and mined, see
-    :mod:`searchidx.translations`), loanword spellings, other spellings (see
-    :mod:`searchidx.spacing`) and likely spellings of rare words the query was widened
-    with, as (word, added term, weight), in index terms. ``corrections`` are the query words
-    that matched nothing and were read as other words of the collection, mistyped or typed
-    in the other keyboard layout (see :mod:`searchidx.correct`); ``corrected_query`` is the
-    query searched in their place (``None`` when there are none).
-
-    ``facets`` holds the counts asked for with ``search(facets=...)``: for ``month``
-    (``YYYY-MM``, papers listed that month) pairs, for ``votes`` (N, papers with at least
-    N votes) pairs. A paper listed in two months counts in both.
-    """
-
-    query: str
-    total: int
-    hits: tuple[Hit, ...]
-    notes: tuple[str, ...] = field(default=())
-    expansions: tuple[tuple[str, str, float], ...] = ()
-    facets: Mapping[str, tuple[tuple[str | int, int], ...]] = field(default_factory=dict)
-    corrected_query: str | None = None
-    corrections: tuple[Change, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document printed by ``searchidx query --json``."""
-        document: dict[str, Any] = {
-            "query": self.query,
-            "total": self.total,
-            "notes": list(self.notes),
-            "expansions": [{"word": w, "term": t, "weight": x} for w, t, x in self.expansions],
-            "corrected_query": self.corrected_query,
-            "corrections": [c.to_dict() for c in self.corrections],
-            "hits": [h.to_dict() for h in self.hits],
-        }
-        if self.facets:
-            document["facets"] = {
-                name: [{"value": value, "count": count} for value, count in counts] for name, counts in self.facets.items()
-            }
-        return document
 
 
 def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer | None = None) -> SearchIndex:
     """Open the index at ``path`` (default ``$SEARCHIDX_INDEX`` or ``./.searchidx``)."""
     return SearchIndex(resolve_index_path(path), analyzer=analyzer)
 
-
-class _Snapshot:
-    """One opened generation: everything a search reads, swapped as a whole by ``refresh``."""
-
-    def __init__(self, root: Path, analyzer: Analyzer) -> None:
-        self.generation, self.meta, index = open_current(root)
-        with tantivy_errors(root):
-            self.searcher = index.searcher()
-        self.schema = index.schema
-        # Query words the collection contains are analysed from its lexicon, without Kiwi.
-        self.query_analyzer = QueryAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
-        # Read now: later builds remove this generation's files while searches still use it.
-        self.glossary: Glossary = load_glossary(self.generation)
-        self.speller = Speller(self.generation / SPELLING_FILE)
-        self.translations: Translations = load_translations(self.generation)
-
-    def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
-        """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
-        return spacing_expansions(words, self.query_analyzer.known, self.papers_with)
-
-    def correct(self, text: str, *, typing: bool = False) -> Correction:
-        """Corrections of mistyped query words (:mod:`searchidx.correct`); with ``typing``
-        the last word is a prefix being typed."""
-        return self.speller.correct(text, self.query_analyzer, self._papers_naming, typing=typing)
-
-    def _papers_naming(self, terms: Sequence[str]) -> int:
-        """Papers whose title, authors or summaries hold ``terms`` as a phrase (one term: hold it)."""
-        per_field = [
-            tantivy.Query.term_query(self.schema, name, terms[0])
-            if len(terms) == 1
-            else tantivy.Query.phrase_query(self.schema, name, list(enumerate(terms)))
-            for name in NAMING_FIELDS
-        ]
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
-        with tantivy_errors(self.generation.parent):
-            return int(self.searcher.search(query, 1).count or 0)  # type: ignore[attr-defined]
-
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one snapshot per generation, few live at once
-    def doc_freq(self, term: str) -> int:
-        """Papers holding an index term, or space-joined terms as a phrase, in any of their texts."""
-        parts = term.split(" ")
-        with tantivy_errors(self.generation.parent):
-            if len(parts) == 1:
-                return int(self.searcher.doc_freq(IDF_FIELD, term))
-            phrase = tantivy.Query.phrase_query(self.schema, IDF_FIELD, list(enumerate(parts)))
-            return int(self.searcher.search(phrase, 1).count or 0)  # type: ignore[attr-defined]
-
-    def idf(self, term: str) -> float:
-        """BM25's idf of a term (see :meth:`doc_freq`)."""
-        docs, df = int(self.searcher.num_docs), self.doc_freq(term)
-        return math.log(1.0 + (docs - df + 0.5) / (df + 0.5))
-
-    def common(self, term: str) -> bool:
-        """Whether a term is too common to expand (:data:`searchidx.query.COMMON_SHARE`)."""
-        df = self.doc_freq(term)
-        return df >= COMMON_MIN_PAPERS and df > COMMON_SHARE * int(self.searcher.num_docs)
-
-    def papers_with(self, terms: Sequence[str]) -> int:
-        """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
-        with tantivy_errors(self.generation.parent):
-            if len(terms) == 1:
-                return int(self.searcher.doc_freq(SPACING_FIELD, terms[0]))
-            phrase = tantivy.Query.phrase_query(self.schema, SPACING_FIELD, list(enumerate(terms)))
-            return int(self.searcher.search(phrase, 1).count or 0)  # type: ignore[attr-defined]
 
 
 class SearchIndex:
@@ -255,7 +80,7 @@ class SearchIndex:
     def __init__(self, root: Path, *, analyzer: Analyzer | None = None) -> None:
         self.root = root
         self.analyzer = analyzer or default_analyzer()
-        self._now = _Snapshot(root, self.analyzer)
+        self._now = Snapshot(root, self.analyzer)
 
     @property
     def generation(self) -> Path:
@@ -286,7 +111,7 @@ class SearchIndex:
         """Switch to a newer generation if a build published one; True if it did."""
         if current_generation(self.root) == self._now.generation:
             return False
-        self._now = _Snapshot(self.root, self.analyzer)
+        self._now = Snapshot(self.root, self.analyzer)
         return True
 
     def __len__(self) -> int:
@@ -308,7 +133,7 @@ class SearchIndex:
 
     @staticmethod
     def _plan(
-        now: _Snapshot,
+        now: Snapshot,
         text: str,
         match: MatchMode,
         field_weights: Mapping[str, float],
@@ -322,7 +147,7 @@ class SearchIndex:
             expansions = now.translations.expansions(now.glossary.expansions(expansion_weight, now.papers_with))
         else:
             expansions = None
-        completions = _completions(now, text) if prefix else {}
+        completions = prefix_completions(now, text) if prefix else {}
         if completions:
             glossary = expansions if expansions is not None else {}
             first: dict[str, Sequence[tuple[str, float]]] = {
@@ -427,7 +252,7 @@ class SearchIndex:
         )
 
     def _facets(
-        self, now: _Snapshot, query: tantivy.Query, filters: list[tantivy.Query], names: Sequence[str]
+        self, now: Snapshot, query: tantivy.Query, filters: list[tantivy.Query], names: Sequence[str]
     ) -> dict[str, tuple[tuple[str | int, int], ...]]:
         """Counts over every paper ``query`` and ``filters`` match (see :attr:`SearchResult.facets`)."""
         if filters:
@@ -475,7 +300,7 @@ class SearchIndex:
         hits = tuple(self._hit(now, score, address, plan, "relevance", snippets) for score, address in page)
         return SearchResult(query=paper_id, total=total, hits=hits)
 
-    def _find(self, now: _Snapshot, arxiv_id: str) -> tantivy.Document | None:
+    def _find(self, now: Snapshot, arxiv_id: str) -> tantivy.Document | None:
         query = tantivy.Query.term_query(now.schema, "arxiv_id", arxiv_id)
         with tantivy_errors(self.root):
             found = now.searcher.search(query, 1).hits
@@ -498,7 +323,7 @@ class SearchIndex:
 
     def _run(
         self,
-        now: _Snapshot,
+        now: Snapshot,
         query: tantivy.Query,
         filters: list[tantivy.Query],
         limit: int,
@@ -523,7 +348,7 @@ class SearchIndex:
         return int(result.count or 0), list(result.hits)  # type: ignore[attr-defined]
 
     def _hit(
-        self, now: _Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int
+        self, now: Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int
     ) -> Hit:
         with tantivy_errors(self.root):
             doc = now.searcher.doc(address)
@@ -537,26 +362,6 @@ class SearchIndex:
             snippets=tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets)) if snippets else (),  # type: ignore[arg-type]
         )
 
-
-def _completions(now: _Snapshot, text: str) -> dict[str, list[tuple[str, float]]]:
-    """The index terms the last word of ``text`` may be the start of, as an expansion of its last term."""
-    clauses = parse_query_text(text)
-    last = clauses[-1] if clauses and not text[-1:].isspace() else None
-    if last is None or last.phrase or last.field or last.exclude or not text.rstrip().endswith(last.text):
-        return {}
-    terms = now.query_analyzer.analyze(last.text, "query")
-    if not terms:
-        return {}
-    stem = terms[-1].text
-    if len(stem) < 2 and not ("가" <= stem <= "힣"):
-        return {}
-    counts: dict[str, int] = {}
-    with tantivy_errors(now.generation.parent):
-        for name in PREFIX_FIELDS:
-            for term, count in now.searcher.terms_with_prefix(name, stem, limit=PREFIX_COMPLETIONS):
-                counts[term] = counts.get(term, 0) + int(count)
-    found = sorted((t for t in counts if t != stem), key=lambda t: (-counts[t], t))[:PREFIX_COMPLETIONS]
-    return {stem: [(term, 1.0) for term in found]} if found else {}
 
 
 def _check_options(

@@ -59,6 +59,7 @@ import orjson
 
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
+from searchidx.results import SearchResult
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
 from searchidx.search import (
     DEFAULT_LIMIT,
@@ -68,7 +69,6 @@ from searchidx.search import (
     MATCH_MODES,
     SORT_ORDERS,
     SearchIndex,
-    SearchResult,
     open_index,
 )
 

@@ -41,7 +41,8 @@ from searchidx.manifest import read_manifest
 from searchidx.parse import MAX_FILE_BYTES, find_digests, parse_file, parse_paths, parse_text
 from searchidx.records import MAX_VOTES, Paper, ParseProblem
 from searchidx.render import render_result, terminal_safe
-from searchidx.search import Hit, SearchResult, open_index
+from searchidx.results import Hit, SearchResult
+from searchidx.search import open_index
 from searchidx.writer import build
 
 pytestmark = pytest.mark.slow
