@@ -19,9 +19,10 @@ import orjson
 
 from searchidx import __version__
 from searchidx.errors import QueryError, SearchidxError
+from searchidx.options import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS
 from searchidx.render import render_result, terminal_safe
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
-from searchidx.search import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS, open_index
+from searchidx.search import open_index
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 MAX_WIDTH = 100

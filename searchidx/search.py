@@ -10,13 +10,12 @@ opened generation holds lives in :mod:`searchidx.snapshot`; the hits and page re
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import os
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import orjson
 import tantivy
@@ -28,6 +27,16 @@ from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT, Glossary
 from searchidx.highlight import make_snippets
 from searchidx.index import current_generation, resolve_index_path, tantivy_errors
+from searchidx.options import (
+    DEFAULT_LIMIT,
+    DEFAULT_MATCH,
+    DEFAULT_SORT,
+    FACETS,
+    VOTE_STEPS,
+    SortOrder,
+    check_options,
+    date_bound,
+)
 from searchidx.query import (
     COVERAGE_WEIGHT,
     DEFAULT_FIELD_WEIGHTS,
@@ -36,38 +45,20 @@ from searchidx.query import (
     build_query,
     parse_arxiv_id,
 )
-from searchidx.records import MAX_VOTES, Paper
+from searchidx.records import Paper
 from searchidx.results import Hit, SearchResult
-from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS, prior_field
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT, prior_field
 from searchidx.similar import related_query
 from searchidx.snapshot import Snapshot, prefix_completions
 from searchidx.termstore import StoredAnalysis, decode_terms
 from searchidx.translations import Translations
 
-__all__ = ["SearchIndex", "open_index", "SortOrder", "MAX_LIMIT"]
-
-SortOrder = Literal["relevance", "votes", "date"]
-SORT_ORDERS: tuple[str, ...] = ("relevance", "votes", "date")
-DEFAULT_SORT: SortOrder = "relevance"
-MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
-#: How plain words combine by default (chosen on bench/queries.jsonl; see bench/RESULTS.md).
-DEFAULT_MATCH: MatchMode = "blend"
-#: Hits per page unless asked otherwise.
-DEFAULT_LIMIT = 10
-#: What :meth:`SearchIndex.search` can count over every match: papers listed in each month
-#: (what ``since``/``until`` spanning that month keeps), and papers with at least N votes
-#: for each N of :data:`VOTE_STEPS` (what ``min_votes=N`` keeps).
-FACETS: tuple[str, ...] = ("month", "votes")
-VOTE_STEPS = (10, 50, 100)
-MAX_LIMIT = 1000
-MAX_OFFSET = 100_000
-
+__all__ = ["SearchIndex", "open_index"]
 
 
 def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer | None = None) -> SearchIndex:
     """Open the index at ``path`` (default ``$SEARCHIDX_INDEX`` or ``./.searchidx``)."""
     return SearchIndex(resolve_index_path(path), analyzer=analyzer)
-
 
 
 class SearchIndex:
@@ -223,7 +214,7 @@ class SearchIndex:
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
-        _check_options(text, limit, offset, sort, weight, match, min_votes)
+        check_options(text, limit, offset, sort, weight, match, min_votes)
         unknown = sorted(set(facets) - set(FACETS))
         if unknown:
             raise QueryError(f"facets must be among {', '.join(FACETS)}, not {', '.join(unknown)}")
@@ -286,7 +277,7 @@ class SearchIndex:
         paper_id = parse_arxiv_id(arxiv_id)
         if paper_id is None:
             raise QueryError(f"not an arXiv id: {arxiv_id!r}")
-        _check_options(paper_id, limit, 0, "relevance", 0.0, "all", None)
+        check_options(paper_id, limit, 0, "relevance", 0.0, "all", None)
         doc = self._find(now, paper_id)
         if doc is None:
             raise QueryError(f"no paper {paper_id} in the index")
@@ -312,8 +303,8 @@ class SearchIndex:
     ) -> list[tantivy.Query]:
         filters = []
         if since is not None or until is not None:
-            lower = day_number(_date_bound(since, end=False)) if since is not None else None
-            upper = day_number(_date_bound(until, end=True)) if until is not None else None
+            lower = day_number(date_bound(since, end=False)) if since is not None else None
+            upper = day_number(date_bound(until, end=True)) if until is not None else None
             if lower is not None and upper is not None and lower > upper:
                 raise QueryError(f"--since {since} is after --until {until}")
             filters.append(tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, lower, upper))
@@ -361,44 +352,3 @@ class SearchIndex:
             score=float(score) if sort == "relevance" else None,
             snippets=tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets)) if snippets else (),  # type: ignore[arg-type]
         )
-
-
-
-def _check_options(
-    text: str, limit: int, offset: int, sort: str, weight: float, match: str, min_votes: int | None
-) -> None:
-    if not text.strip():
-        raise QueryError("the query is empty; give some words to search for")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise QueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
-    if sort not in SORT_ORDERS:
-        raise QueryError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort!r}")
-    if weight not in VOTE_WEIGHTS:
-        supported = ", ".join(f"{w:g}" for w in VOTE_WEIGHTS)
-        raise QueryError(f"vote weight {weight:g} is not supported; use one of {supported}")
-    if match not in MATCH_MODES:
-        raise QueryError(f"match must be one of {', '.join(MATCH_MODES)}, not {match!r}")
-    if min_votes is not None and not 0 <= min_votes <= MAX_VOTES:
-        raise QueryError(f"min votes must be 0 or more (at most {MAX_VOTES}), not {min_votes}")
-
-
-def _date_bound(value: str | _dt.date, *, end: bool) -> _dt.date:
-    """A date from a ``date`` or a ``YYYY[-MM[-DD]]`` string; a partial date spans its period."""
-    if isinstance(value, _dt.date):
-        return value
-    parts = value.strip().split("-")
-    try:
-        numbers = [int(p) for p in parts]
-        if len(numbers) == 1:
-            return _dt.date(numbers[0], 12, 31) if end else _dt.date(numbers[0], 1, 1)
-        if len(numbers) == 2:
-            year, month = numbers
-            last = calendar.monthrange(year, month)[1]
-            return _dt.date(year, month, last if end else 1)
-        if len(numbers) == 3:
-            return _dt.date(*numbers)
-    except (ValueError, OverflowError):
-        pass
-    raise QueryError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)")

@@ -59,18 +59,10 @@ import orjson
 
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
+from searchidx.options import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, FACETS, MATCH_MODES, SORT_ORDERS
 from searchidx.results import SearchResult
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
-from searchidx.search import (
-    DEFAULT_LIMIT,
-    DEFAULT_MATCH,
-    DEFAULT_SORT,
-    FACETS,
-    MATCH_MODES,
-    SORT_ORDERS,
-    SearchIndex,
-    open_index,
-)
+from searchidx.search import SearchIndex, open_index
 
 __all__ = [
     "DEFAULT_HOST",

@@ -26,8 +26,9 @@ from jsonschema import Draft202012Validator
 
 from searchidx.cli import cli
 from searchidx.errors import IndexNotFoundError, QueryError
+from searchidx.options import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
-from searchidx.search import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS, open_index
+from searchidx.search import open_index
 from searchidx.server import (
     DEFAULT_HOST,
     DEFAULT_PORT,
