@@ -69,7 +69,8 @@ QUERY_SET = ROOT / "bench" / "queries.jsonl"
 
 FLOOR = """
 import json, resource, sys, time
-from searchidx.analysis import Analyzer, normalize, ruled
+from searchidx.analysis import Analyzer, ruled
+from searchidx.words import normalize
 from searchidx.fields import texts_to_analyze
 from searchidx.lexicon import words_of
 from searchidx.parse import parse_paths
@@ -149,8 +150,9 @@ def descriptions(corpus: Path, count: int, seed: int = SEED) -> list[str]:
     import re
     from collections import Counter
 
-    from searchidx.analysis import Analyzer, normalize, split_words
+    from searchidx.analysis import Analyzer
     from searchidx.parse import parse_paths
+    from searchidx.words import normalize, split_words
 
     hangul = re.compile(r"[\uac00-\ud7a3]{2,}")
     papers = [p for p in parse_paths([corpus]).papers if p.sections]

@@ -178,10 +178,11 @@ def kiwi_costs(corpus: Path) -> dict[str, float]:
     """
     import math
 
-    from searchidx.analysis import Analyzer, normalize, ruled
+    from searchidx.analysis import Analyzer, ruled
     from searchidx.fields import texts_to_analyze
     from searchidx.lexicon import words_of
     from searchidx.parse import parse_paths
+    from searchidx.words import normalize
 
     papers = list(parse_paths([corpus]).papers)
     random.Random(3).shuffle(papers)

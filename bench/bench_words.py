@@ -23,11 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perfkit import DEFAULT_CORPUS  # noqa: E402
 
-from searchidx.analysis import Morph, normalize, split_words  # noqa: E402
 from searchidx.fields import texts_to_analyze  # noqa: E402
 from searchidx.index import current_generation  # noqa: E402
 from searchidx.lexicon import LEXICON_FILE, Lexicon  # noqa: E402
 from searchidx.parse import parse_paths  # noqa: E402
+from searchidx.terms import STOP_STEMS, Morph  # noqa: E402
+from searchidx.words import normalize, split_words  # noqa: E402
 from searchidx.writer import build  # noqa: E402
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -36,8 +37,6 @@ _CONTENT_TAGS = ("NNG", "NNP", "NNB", "NR", "NP", "XR", "VV", "VA", "VX", "MAG",
 
 def rule(morphs: tuple[Morph, ...]) -> str:
     """The rule that leaves the word without a term: the tag of its first word-like morpheme."""
-    from searchidx import analysis
-
     for m in morphs:
         tag = m.tag.split("-")[0]
         if tag not in _CONTENT_TAGS:
@@ -45,7 +44,7 @@ def rule(morphs: tuple[Morph, ...]) -> str:
         if tag == "NNB":
             return "NNB one syllable" if len(m.form) == 1 else "NNB function unit"
         if tag in ("VV", "VA", "VX", "NNG", "XR"):
-            return f"{tag} stop stem" if m.form in analysis._STOP_STEMS else f"{tag} stray particle"
+            return f"{tag} stop stem" if m.form in STOP_STEMS else f"{tag} stray particle"
         return tag
     return "particles, endings and signs only"
 

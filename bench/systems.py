@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from searchidx.analysis import Mode
 from searchidx.records import Paper
+from searchidx.terms import Mode
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -101,6 +101,8 @@ def load_analyzer() -> tuple[Callable[[str, Mode], list[str]], str]:
 
     source = Path(analysis.__file__)
     version = hashlib.sha1(source.read_bytes())
+    for part in ("words.py", "terms.py"):  # the steps analysis puts together
+        version.update((source.parent / part).read_bytes())
     for extra in sorted(source.parent.glob("*.txt")):
         version.update(extra.read_bytes())
     return analyze, f"searchidx.analysis@{version.hexdigest()[:10]}"

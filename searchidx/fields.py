@@ -33,10 +33,10 @@ from collections.abc import Sequence
 import orjson
 import tantivy
 
-from searchidx.analysis import Term
 from searchidx.arxiv import id_order
 from searchidx.records import Paper
 from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prior
+from searchidx.terms import Term
 
 __all__ = [
     "FORMAT_VERSION",

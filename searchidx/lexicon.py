@@ -32,18 +32,9 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from searchidx.analysis import (
-    Analyzer,
-    Mode,
-    Morph,
-    Term,
-    analyze_texts,
-    is_ending,
-    normalize,
-    ruled,
-    split_words,
-    word_terms,
-)
+from searchidx.analysis import Analyzer, analyze_texts, ruled
+from searchidx.terms import Mode, Morph, Term, is_ending, word_terms
+from searchidx.words import normalize, split_words
 
 __all__ = ["LEXICON_FILE", "MIN_ENDING_WORDS", "Lexicon", "LexiconWriter", "QueryAnalyzer", "stem_splits", "words_of"]
 
@@ -64,7 +55,7 @@ def stem_splits(word: str, morphs: Sequence[Morph]) -> list[tuple[str, tuple[Mor
     """Each way ``word`` is a stem followed by an ending: (stem, its morphemes, ending).
 
     The cut lies on a character boundary no morpheme crosses (했 is 하 + 었, not cut), the
-    ending is Hangul made of morphemes that give no term (:func:`searchidx.analysis.is_ending`), and the stem
+    ending is Hangul made of morphemes that give no term (:func:`searchidx.terms.is_ending`), and the stem
     has a term. A noun inside the word is a stem too, with an empty ending (워크 of
     네트워크), so its inflections are known even if no word starts with it.
     """

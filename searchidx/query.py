@@ -30,9 +30,10 @@ from typing import Literal
 
 import tantivy
 
-from searchidx.analysis import Term, TermAnalyzer
+from searchidx.analysis import TermAnalyzer
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import QueryError
+from searchidx.terms import Term
 
 __all__ = [
     "Clause",

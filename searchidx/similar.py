@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import tantivy
 
-from searchidx.analysis import Term
 from searchidx.fields import section_field
 from searchidx.records import Paper
+from searchidx.terms import Term
 
 __all__ = ["MAX_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query"]
 

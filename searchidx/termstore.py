@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from searchidx.analysis import Term
+from searchidx.terms import Term
 
 __all__ = ["encode_terms", "decode_terms", "StoredAnalysis"]
 

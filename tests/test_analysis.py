@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchidx.analysis import Analyzer, Term, default_analyzer, load_user_dictionary
+from searchidx.analysis import Analyzer, default_analyzer, load_user_dictionary
+from searchidx.terms import Term
 
 
 def texts(terms: list[Term]) -> list[str]:

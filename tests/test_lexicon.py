@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from searchidx.analysis import Analyzer, Morph, ruled, word_terms
+from searchidx.analysis import Analyzer, ruled
 from searchidx.fields import texts_to_analyze
 from searchidx.highlight import make_snippets
 from searchidx.index import current_generation
 from searchidx.lexicon import LEXICON_FILE, Lexicon, LexiconWriter, QueryAnalyzer, stem_splits, words_of
 from searchidx.parse import parse_paths
 from searchidx.search import open_index
+from searchidx.terms import Morph, word_terms
 from searchidx.writer import build
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from searchidx.analysis import Analyzer, load_user_dictionary, normalize, split_words, word_terms
+from searchidx.analysis import Analyzer, load_user_dictionary
 from searchidx.parse import parse_paths
 from searchidx.records import Paper
 from searchidx.search import SearchIndex
+from searchidx.terms import word_terms
+from searchidx.words import normalize, split_words
 
 pytestmark = pytest.mark.corpus
 
