@@ -19,7 +19,7 @@ import orjson
 
 from searchidx.errors import InputError
 from searchidx.fields import texts_to_analyze
-from searchidx.parse import read_limited
+from searchidx.files import read_limited
 from searchidx.records import Paper
 
 __all__ = ["MANIFEST_FILE", "Manifest", "PaperPrint", "scan_files", "path_key", "paper_print", "read_manifest", "write_manifest"]

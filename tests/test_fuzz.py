@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from searchidx import QueryError
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.cli import cli
-from searchidx.parse import _HEADING, parse_file, parse_paths, parse_text
+from searchidx.parse import HEADING, parse_file, parse_paths, parse_text
 from searchidx.records import Paper
 from searchidx.render import terminal_safe
 
@@ -107,7 +107,7 @@ def test_mutated_digests_keep_every_intact_entry(source: Path, mutations: list[t
 
 
 def _level(line: str) -> int:
-    heading = _HEADING.match(line)
+    heading = HEADING.match(line)
     return len(heading[1]) if heading else 0
 
 

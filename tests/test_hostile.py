@@ -35,10 +35,11 @@ from test_server import request, serving
 from searchidx.arxiv import arxiv_id_from_url, id_order, parse_arxiv_id
 from searchidx.cli import cli
 from searchidx.errors import IndexProblem, QueryError
+from searchidx.files import MAX_FILE_BYTES, find_digests
 from searchidx.highlight import Snippet
 from searchidx.index import current_generation
 from searchidx.manifest import read_manifest
-from searchidx.parse import MAX_FILE_BYTES, find_digests, parse_file, parse_paths, parse_text
+from searchidx.parse import parse_file, parse_paths, parse_text
 from searchidx.records import MAX_VOTES, Paper, ParseProblem
 from searchidx.render import render_result, terminal_safe
 from searchidx.results import Hit, SearchResult

@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from searchidx.cli import cli
+from searchidx.files import MAX_FILE_BYTES
 from searchidx.manifest import scan_files
-from searchidx.parse import MAX_FILE_BYTES, MAX_LINE_CHARS, parse_paths, parse_text
+from searchidx.parse import MAX_LINE_CHARS, parse_paths, parse_text
 from searchidx.search import open_index
 from searchidx.writer import build
 

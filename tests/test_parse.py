@@ -12,12 +12,12 @@ import pytest
 from conftest import CORPUS, ROOT, SAMPLE_DATA
 
 from searchidx.errors import InputError
+from searchidx.files import read_digest
 from searchidx.parse import (
     ParseResult,
     parse_file,
     parse_paths,
     parse_text,
-    read_digest,
 )
 from searchidx.records import Paper, ParseProblem, Section
 
