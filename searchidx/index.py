@@ -16,28 +16,22 @@ readers see either the old or the new index, never a half-written one. This modu
 only place that opens Tantivy indexes; Tantivy's bare ``ValueError`` / ``OSError`` (and
 its Rust panics) become :mod:`searchidx.errors` here.
 
-Opening checks every segment file against the CRC-32 in its Tantivy footer first, so a
-damaged file is reported as "rebuild" instead of reaching Tantivy's decoders, which may
-panic on bad bytes. ``$SEARCHIDX_PAUSE_AT`` is a crash-testing hook: it stops the process
-at a named stage (see :func:`pause_point`) so tests can kill it there.
+Opening checks every segment file against the CRC-32 in its Tantivy footer first
+(:mod:`searchidx.checksums`), so a damaged file is reported as "rebuild" instead of reaching
+Tantivy's decoders, which may panic on bad bytes. Files are replaced durably, and a build or
+an open can be stopped at a named stage for crash tests, by :mod:`searchidx.durable`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import gc
-import mmap
 import os
 import re
 import shutil
-import signal
-import struct
-import sys
 import tempfile
 import traceback
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +39,8 @@ from typing import Any, TypeVar
 import orjson
 import tantivy
 
+from searchidx.checksums import verify_checksums
+from searchidx.durable import disk_full, pause_point, write_durably
 from searchidx.errors import (
     REBUILD_HINT,
     IndexCorruptError,
@@ -63,8 +59,6 @@ __all__ = [
     "read_meta",
     "open_generation",
     "open_current",
-    "verify_checksums",
-    "write_durably",
     "read_generation_file",
     "build_lock",
     "create_generation_index",
@@ -74,7 +68,6 @@ __all__ = [
     "publish",
     "publish_copy",
     "tantivy_errors",
-    "pause_point",
 ]
 
 DEFAULT_INDEX_DIR = ".searchidx"
@@ -86,10 +79,6 @@ GENERATION_PREFIX = "gen-"
 _GENERATION_NAME = re.compile(r"gen-\d{6,}")
 #: How often :func:`open_current` starts again when builds replace the generation it opens.
 OPEN_ATTEMPTS = 5
-PAUSE_ENV_VAR = "SEARCHIDX_PAUSE_AT"
-#: Files of a Tantivy segment; each ends with a footer holding the CRC-32 of the rest.
-SEGMENT_SUFFIXES = frozenset({".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"})
-_FOOTER_MAGIC = 1337
 
 
 def resolve_index_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -188,51 +177,6 @@ def _open_current_once(root: Path) -> tuple[Path, dict[str, Any], tantivy.Index]
     return generation, meta, open_generation(generation)
 
 
-def verify_checksums(generation: Path) -> None:
-    """Check every segment file against the CRC-32 in its Tantivy footer.
-
-    Tantivy verifies footers only partly when it opens a segment and may panic on bad
-    bytes later, at search time; this reads each file once (about 20 ms for the real
-    corpus' 11 MB index) and names the first damaged one.
-    """
-    try:
-        paths = sorted(generation.iterdir())
-    except OSError as exc:  # e.g. a build removed the generation meanwhile
-        raise IndexCorruptError(
-            f"cannot read the index at {generation.parent} ({exc.strerror}); {REBUILD_HINT}", str(generation.parent)
-        ) from exc
-    for path in paths:
-        problem = _footer_problem(path) if path.suffix in SEGMENT_SUFFIXES else None
-        if problem:
-            raise IndexCorruptError(
-                f"index at {generation.parent} is damaged ({path.name}: {problem}); {REBUILD_HINT}",
-                str(generation.parent),
-            )
-
-
-def _footer_problem(path: Path) -> str | None:
-    """Why ``path`` fails its footer check, or ``None`` when its checksum matches."""
-    try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size < 8:
-                return "truncated"
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                footer_len, magic = struct.unpack("<II", data[-8:])
-                if magic != _FOOTER_MAGIC or footer_len > size - 8:
-                    return "truncated or not a Tantivy file"
-                footer = orjson.loads(data[size - 8 - footer_len : size - 8])
-                with memoryview(data) as view:
-                    crc = zlib.crc32(view[: size - 8 - footer_len])
-    except OSError as exc:
-        return exc.strerror or exc.__class__.__name__
-    except orjson.JSONDecodeError:
-        return "damaged footer"
-    if not isinstance(footer, dict) or footer.get("crc") != crc:
-        return "checksum mismatch"
-    return None
-
-
 def create_generation_index(generation: Path) -> tantivy.Index:
     """A new, empty Tantivy index in ``generation``."""
     with tantivy_errors(generation.parent):
@@ -284,34 +228,12 @@ def building(root: Path) -> Iterator[Path]:
             # the finished frames that keep it alive through the traceback.
             traceback.clear_frames(exc.__traceback__)
             gc.collect()
-        full = _disk_full(exc)
+        full = disk_full(exc)
         if full is not None:
             raise IndexProblem(
                 f"no space left on device at {full or root}; the previous index is unchanged", str(root)
             ) from exc
         raise
-
-
-def _disk_full(exc: BaseException) -> str | None:
-    """Where a full disk caused ``exc`` (a path, or "" when unknown), or ``None`` if it did not.
-
-    The cause may be an ``OSError`` (Python's writes), a ``sqlite3.OperationalError`` (the
-    lexicon), or a Tantivy error whose text carries the OS error, each perhaps wrapped.
-    """
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    for cause in chain:
-        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
-            return os.fsdecode(cause.filename) if cause.filename else ""
-    if any(marker in str(cause) for cause in chain for marker in _DISK_FULL_MARKERS):
-        return ""
-    return None
-
-
-_DISK_FULL_MARKERS = ("No space left on device", "os error 28", "database or disk is full", "Disk quota exceeded")
 
 
 def new_generation(root: Path) -> Path:
@@ -376,22 +298,6 @@ def publish_copy(root: Path, destination: Path) -> Path:
     return generation
 
 
-def pause_point(stage: str) -> None:
-    """Stop this process with SIGSTOP when ``$SEARCHIDX_PAUSE_AT`` names ``stage``.
-
-    A crash-testing hook: a test starts a build or a query with the variable set, waits
-    for the ``paused at STAGE`` line on stderr, and then kills the process (SIGKILL) or
-    lets it go on (SIGCONT). Build stages, in order: ``locked``, ``analysing`` (after each
-    analysed batch is indexed), ``committed``, ``publish`` (the new ``CURRENT.tmp`` is written
-    but not renamed) and ``published``; ``open`` is a reader's, between reading ``CURRENT``
-    and opening.
-    """
-    if os.environ.get(PAUSE_ENV_VAR) == stage:
-        sys.stderr.write(f"searchidx: paused at {stage}\n")
-        sys.stderr.flush()
-        os.kill(os.getpid(), signal.SIGSTOP)
-
-
 def _current_name(root: Path, *, strict: bool = True) -> str | None:
     """What ``CURRENT`` says, or ``None`` when there is no such file.
 
@@ -436,26 +342,6 @@ def read_generation_file(
             "rebuild the index with `searchidx build`",
             str(generation.parent),
         ) from exc
-
-
-def write_durably(path: Path, data: bytes, *, stage: str = "") -> None:
-    """Replace ``path`` with ``data`` atomically and durably (temporary file, fsync, rename).
-
-    ``stage`` names a :func:`pause_point` between the write and the rename.
-    """
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if stage:
-        pause_point(stage)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def _generation_number(path: Path) -> int:

@@ -1,7 +1,7 @@
 """Crash safety and concurrency with real processes: killed builds, racing readers, a second build.
 
 Builds run as ``python -m searchidx build`` processes over generated digests. The
-``SEARCHIDX_PAUSE_AT`` hook (:func:`searchidx.index.pause_point`) stops a process at a named
+``SEARCHIDX_PAUSE_AT`` hook (:func:`searchidx.durable.pause_point`) stops a process at a named
 stage, so each test kills or resumes it at an exact point instead of guessing with timers.
 """
 
@@ -20,8 +20,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from searchidx.checksums import verify_checksums
 from searchidx.fields import texts_to_analyze
-from searchidx.index import current_generation, verify_checksums
+from searchidx.index import current_generation
 from searchidx.parse import parse_paths
 from searchidx.search import open_index
 from searchidx.writer import BATCH_SIZE, build
