@@ -254,7 +254,7 @@ def serve(index_path: str | None, host: str, port: int) -> None:
     """
     import logging
 
-    from searchidx.server import make_server  # imported here: wsgiref slows every other command
+    from searchidx.serve import make_server  # imported here: wsgiref slows every other command
 
     with library_errors():
         index = open_index(index_path)

@@ -1,4 +1,4 @@
-"""The search page and the JSON API as a WSGI application, and ``searchidx serve``.
+"""The search page and the JSON API as a WSGI application.
 
 Routes (GET or HEAD only; anything else is a JSON error)::
 
@@ -24,7 +24,8 @@ and the CLI accept and reject the same things. ARXIV_ID takes any form a query a
 worker processes (``gunicorn -w 2 'searchidx.server:create_app("IDX")'``) each open the
 index and answer on their own. ``searchidx serve`` runs the same application on the
 standard library's :mod:`wsgiref` server with a thread per request, for one local user
-without extra dependencies. Safety rests on a few rules: requests must name an allowed
+without extra dependencies (:mod:`searchidx.serve`); the feed is written by
+:mod:`searchidx.feed`. Safety rests on a few rules: requests must name an allowed
 host (by default only exact loopback names and addresses, a guard against DNS rebinding);
 request bodies are refused; ``limit`` and the query length are capped; corpus text leaves
 only as JSON strings, which the page inserts as text nodes, under a
@@ -38,13 +39,10 @@ searcher under a search that is still reading hits; processes share nothing.
 
 from __future__ import annotations
 
-import datetime as _dt
 import ipaddress
 import logging
 import os
 import re
-import socket
-import socketserver
 import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -52,39 +50,30 @@ from http import HTTPStatus
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
-from xml.etree import ElementTree
 
 import orjson
 
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import IndexProblem, QueryError
+from searchidx.feed import atom_feed
 from searchidx.options import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, FACETS, MATCH_MODES, SORT_ORDERS
 from searchidx.results import SearchResult
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
 from searchidx.search import SearchIndex, open_index
 
 __all__ = [
-    "DEFAULT_HOST",
-    "DEFAULT_PORT",
     "MAX_API_LIMIT",
     "MAX_QUERY_CHARS",
     "SearchApp",
-    "SearchServer",
     "create_app",
     "is_loopback_host",
-    "make_server",
     "search_options",
 ]
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
 #: Most hits one API request may ask for.
 MAX_API_LIMIT = 100
 #: Longest query text accepted, in characters.
 MAX_QUERY_CHARS = 1000
-#: Seconds an idle or slow connection may hold a thread of ``searchidx serve``.
-CONNECTION_TIMEOUT = 30
 #: Host names a loopback-only application answers (besides loopback addresses).
 LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
 #: ``hosts`` entry that lets an application answer requests for any host name.
@@ -100,7 +89,6 @@ SEARCH_PARAMS = (
 )
 _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
-_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: A Host header: a name or an IPv4 address, or an IPv6 address in brackets; then maybe a port.
 _HOST_HEADER = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::[0-9]{1,5})?")
 
@@ -354,42 +342,6 @@ def _arxiv_id(text: str) -> str:
     return arxiv_id
 
 
-def atom_feed(result: SearchResult, base_url: str, query: str) -> bytes:
-    """An Atom 1.0 feed of ``result``'s hits, newest first; ``query`` is the search's query string."""
-    atom = "http://www.w3.org/2005/Atom"
-    ElementTree.register_namespace("", atom)
-
-    def add(parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str) -> ElementTree.Element:
-        child = ElementTree.SubElement(parent, f"{{{atom}}}{tag}", attributes)
-        if text is not None:
-            child.text = _XML_UNSAFE.sub("", text)
-        return child
-
-    def stamp(day: _dt.date | None) -> str:
-        return f"{day.isoformat()}T00:00:00Z" if day else "1970-01-01T00:00:00Z"
-
-    feed = ElementTree.Element(f"{{{atom}}}feed")
-    add(feed, "title", f"searchidx: {result.query}")
-    add(feed, "id", f"{base_url}/feed.atom?{query}")
-    add(feed, "link", rel="self", href=f"{base_url}/feed.atom?{query}")
-    add(feed, "link", rel="alternate", type="text/html", href=f"{base_url}/?{query}")
-    add(feed, "updated", stamp(max((h.dates[-1] for h in result.hits if h.dates), default=None)))
-    add(add(feed, "author"), "name", "searchidx")
-    add(feed, "generator", "searchidx")
-    for hit in result.hits:
-        entry = add(feed, "entry")
-        add(entry, "title", hit.title)
-        add(entry, "id", f"https://arxiv.org/abs/{hit.arxiv_id}")
-        add(entry, "link", rel="alternate", type="text/html", href=f"{base_url}/paper/{hit.arxiv_id}")
-        add(entry, "link", rel="related", href=f"https://arxiv.org/abs/{hit.arxiv_id}")
-        add(entry, "updated", stamp(hit.dates[-1] if hit.dates else None))
-        for name in hit.authors:
-            add(add(entry, "author"), "name", name)
-        sections = hit.paper.sections
-        add(entry, "summary", "\n\n".join(f"{s.name}: {s.text}" for s in sections[:1]) or hit.title)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="utf-8", xml_declaration=False)
-
-
 def _base_url(environ: dict[str, Any]) -> str:
     """The scheme and host a request was sent to (its Host header was checked before)."""
     return f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST') or 'localhost'}"
@@ -417,65 +369,3 @@ def _path(environ: dict[str, Any]) -> str:
     return str(environ.get("PATH_INFO", "")).encode("latin-1", "replace").decode("utf-8", "replace")
 
 
-class RequestHandler(WSGIRequestHandler):
-    """wsgiref's handler with JSON errors for what it rejects itself, a timeout and logging."""
-
-    timeout = CONNECTION_TIMEOUT
-    disable_nagle_algorithm = True
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Errors found before the application runs (bad request line, too-long headers) as JSON."""
-        status = HTTPStatus(code)
-        body = error_body(message or status.phrase)
-        self.close_connection = True
-        self.send_response(status)
-        for name, value in {"Content-Type": JSON, "Content-Length": str(len(body)), **SECURITY_HEADERS}.items():
-            self.send_header(name, value)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
-        log.info("%s %s", self.address_string(), format % args)
-
-
-class SearchServer(socketserver.ThreadingMixIn, WSGIServer):
-    """``searchidx serve``: the application on wsgiref, one thread per connection."""
-
-    daemon_threads = True
-    # socketserver's default backlog of 5 drops the connections of a burst, which the
-    # clients then retry only after a second.
-    request_queue_size = 64
-
-    def __init__(self, address: tuple[str, int], app: SearchApp) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, RequestHandler)
-        self.set_app(app)
-
-    @property
-    def url(self) -> str:
-        """The address to open in a browser."""
-        host, port = self.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else host
-        host = f"[{host}]" if ":" in str(host) else host
-        return f"http://{host}:{port}/"
-
-
-def make_server(index: SearchIndex, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> SearchServer:
-    """A server for ``index`` bound to ``host:port`` (port 0 picks a free one), Kiwi loaded.
-
-    Bound to a loopback address it answers only requests for loopback names; bound to
-    another address it shares the index with the network and answers any host name.
-    Call ``serve_forever()`` on it (``shutdown()`` from another thread stops it).
-    """
-    _ = index.analyzer.kiwi  # load Kiwi now rather than on the first search
-    return SearchServer((host, port), SearchApp(index, hosts=None if _is_loopback_address(host) else [ANY_HOST]))
-
-
-def _is_loopback_address(host: str) -> bool:
-    try:
-        return host.lower() in LOOPBACK_NAMES or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

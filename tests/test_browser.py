@@ -28,7 +28,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from test_server import HOSTILE_TITLE, serving, write_hostile_digest
 
-from searchidx.server import SearchServer
+from searchidx.serve import SearchServer
 from searchidx.writer import build
 
 CHROMIUM = shutil.which("chromium")

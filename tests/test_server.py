@@ -29,17 +29,8 @@ from searchidx.errors import IndexNotFoundError, QueryError
 from searchidx.options import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, MATCH_MODES, SORT_ORDERS
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, VOTE_WEIGHTS
 from searchidx.search import open_index
-from searchidx.server import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    FEED_LIMIT,
-    MAX_QUERY_CHARS,
-    SearchApp,
-    SearchServer,
-    create_app,
-    make_server,
-    search_options,
-)
+from searchidx.serve import DEFAULT_HOST, DEFAULT_PORT, SearchServer, make_server
+from searchidx.server import FEED_LIMIT, MAX_QUERY_CHARS, SearchApp, create_app, search_options
 from searchidx.writer import build
 
 SEARCH_SCHEMA = Draft202012Validator(orjson.loads((ROOT / "schema" / "search.schema.json").read_bytes()))
