@@ -15,8 +15,9 @@ Plain words are analysed as documents are (each word alone) and each analysed wo
 match any text field, weighted per field. ``match="all"`` requires every word; ``"any"``
 requires one; ``"blend"`` requires one but doubles the score of papers that have them all,
 so they come first without losing the rest. A phrase bonus rewards papers where the words
-stand together. Raw user text never reaches Tantivy's query parser, so no input can cause
-a syntax error.
+stand together (the Tantivy queries of a word, its expansions and a phrase are built by
+:mod:`searchidx.matching`). Raw user text never reaches Tantivy's query parser, so no input
+can cause a syntax error.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import tantivy
 from searchidx.analysis import TermAnalyzer
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import QueryError
+from searchidx.matching import AUTHOR_NAME_SCORE, any_of, boost, combine, phrase_bonus, positioned, word_query
 from searchidx.terms import Term
 
 __all__ = [
@@ -41,7 +43,6 @@ __all__ = [
     "DEFAULT_FIELD_WEIGHTS",
     "parse_query_text",
     "plain_spans",
-    "parse_arxiv_id",
     "build_query",
     "query_words",
 ]
@@ -64,17 +65,8 @@ COVERAGE_WEIGHT = 3.0
 COMMON_SHARE = 0.1
 #: Below this many papers no word counts as common (a small collection has no statistics).
 COMMON_MIN_PAPERS = 20
-#: How much of a word's coverage credit a paper holding only its translation gets.
-TRANSLATED_SHARE = 0.5
-#: Most that a word's lighter expansions (translations) weigh together, relative to the word.
-EXPANSION_CAP = 0.5
 #: With ``match="blend"``, how much more a paper with every word scores than its word scores.
 ALL_WORDS_BOOST = 1.0
-#: Extra weight for papers where the query words stand together as written.
-PHRASE_BOOST = 1.0
-PHRASE_SLOP = 1
-#: Score (times the authors weight) of a paper listing the query's words as one author name.
-AUTHOR_NAME_SCORE = 10.0
 #: Longest expansion key, in words, that is looked for (bounds the work on long queries).
 MAX_EXPANSION_WORDS = 8
 #: Words of a query that are used; the rest are ignored (a pasted page stays fast).
@@ -160,7 +152,7 @@ def build_query(
     expansions once the query's words are known (other spellings of them, see
     :mod:`searchidx.spacing`). An expansion of weight 1 is another spelling of the word and
     counts as the word; lighter ones (translations) only score where the word itself does not
-    (the better of the two counts), and together weigh at most :data:`EXPANSION_CAP` of it.
+    (the better of the two counts), and together weigh at most :data:`~searchidx.matching.EXPANSION_CAP` of it.
     Raises :class:`QueryError` for a query made only of operators, which has nothing to look for.
 
     Keys that ``common`` says are common words (see :data:`COMMON_SHARE`) are not expanded.
@@ -204,27 +196,27 @@ def build_query(
         if len(span) == 1:
             extra = [added for term in span[0] for added in table.get(term, ())]
             used.extend((term, added, w) for term in span[0] for added, w in table.get(term, ()))
-            match_query, score_query = _word_query(schema, span[0], extra, field_weights, credits[0])
+            match_query, score_query = word_query(schema, span[0], extra, field_weights, credits[0])
             word_queries.append(match_query)
             scored.append(score_query)
             continue
         key = " ".join(alternatives[0] for alternatives in span)
         used.extend((key, added, w) for added, w in table[key])
-        inner = [_word_query(schema, alternatives, [], field_weights, credit) for alternatives, credit in zip(span, credits)]
-        together = _combine([m for m, _ in inner], [], [])  # an expanded run is one unit: all its words, or its alternative
-        translated, translated_scored = _word_query(schema, [], table[key], field_weights, sum(credits))
-        word_queries.append(_any([together, translated]))
+        inner = [word_query(schema, alternatives, [], field_weights, credit) for alternatives, credit in zip(span, credits)]
+        together = combine([m for m, _ in inner], [], [])  # an expanded run is one unit: all its words, or its alternative
+        translated, translated_scored = word_query(schema, [], table[key], field_weights, sum(credits))
+        word_queries.append(any_of([together, translated]))
         # "KV 캐시" expanded must not lose a paper writing 키-값 캐시 its 캐시.
-        scored.append(tantivy.Query.disjunction_max_query([_any([s for _, s in inner]), translated_scored]))
+        scored.append(tantivy.Query.disjunction_max_query([any_of([s for _, s in inner]), translated_scored]))
     terms.update(term for _, added, _ in used for term in added.split())
     if match == "all":
         must.extend(word_queries)
     else:
         should.extend(scored)
         if match == "blend" and len(word_queries) > 1:
-            should.append(_boost(_combine(word_queries, [], []), ALL_WORDS_BOOST))
+            should.append(boost(combine(word_queries, [], []), ALL_WORDS_BOOST))
     if len(words) > 1:
-        should.append(_phrase_bonus(schema, words, field_weights))
+        should.append(phrase_bonus(schema, words, field_weights))
     for clause in clauses:
         if clause.phrase or clause.field or clause.exclude:
             query, clause_terms = _clause_query(schema, analyzer, clause, field_weights)
@@ -241,7 +233,7 @@ def build_query(
     if positive and not (must or should):
         query = tantivy.Query.empty_query()
     else:
-        query = _combine(must, should, must_not)
+        query = combine(must, should, must_not)
     return QueryPlan(
         query,
         frozenset(terms),
@@ -319,79 +311,6 @@ def expansion_spans(words: Sequence[Sequence[str]], expansions: Collection[str])
     return spans
 
 
-def _word_query(
-    schema: tantivy.Schema,
-    own: Sequence[str],
-    extra: Sequence[tuple[str, float]],
-    field_weights: Mapping[str, float],
-    credit: float,
-) -> tuple[tantivy.Query, tantivy.Query]:
-    """One word: the query matching it, and the query scoring it.
-
-    ``own`` are the word's alternatives (a term, or terms joined by spaces as a phrase),
-    ``extra`` its expansions with weights. The score is the word's BM25 in the weighted
-    fields plus ``credit`` for holding it; a paper found through a lighter expansion only
-    gets the expansion's weight of the BM25 and :data:`TRANSLATED_SHARE` of the credit.
-    """
-    spellings = [*own, *(term for term, w in extra if w >= 1.0)]
-    lighter = [(term, w) for term, w in extra if w < 1.0]
-    total = sum(w for _, w in lighter)
-    if total > EXPANSION_CAP:
-        lighter = [(term, w * EXPANSION_CAP / total) for term, w in lighter]
-    alternatives = []
-    if spellings:
-        alternatives.append(_weighted_match(schema, [(t, 1.0) for t in spellings], field_weights, credit))
-    if lighter:
-        alternatives.append(_weighted_match(schema, lighter, field_weights, credit * TRANSLATED_SHARE))
-    match_query = _any([m for m, _ in alternatives])
-    if len(alternatives) == 1:
-        return match_query, alternatives[0][1]
-    return match_query, tantivy.Query.disjunction_max_query([s for _, s in alternatives])
-
-
-def _weighted_match(
-    schema: tantivy.Schema, weighted: Sequence[tuple[str, float]], field_weights: Mapping[str, float], credit: float
-) -> tuple[tantivy.Query, tantivy.Query]:
-    """Any of the weighted terms in any weighted field: (the match, its BM25 plus ``credit``)."""
-    parts = [
-        (tantivy.Occur.Should, _boost(_term_or_phrase(schema, name, term), fw * tw))
-        for name, fw in field_weights.items()
-        if fw > 0
-        for term, tw in weighted
-    ]
-    match_query = tantivy.Query.boolean_query(parts)
-    if credit <= 0:
-        return match_query, match_query
-    held = tantivy.Query.const_score_query(match_query, credit)
-    return match_query, tantivy.Query.boolean_query([(tantivy.Occur.Should, match_query), (tantivy.Occur.Should, held)])
-
-
-def _term_or_phrase(schema: tantivy.Schema, field_name: str, text: str) -> tantivy.Query:
-    words = text.split()
-    if len(words) < 2:  # a blank term (Kiwi makes one of a lone "¯") is a term matching nothing
-        return tantivy.Query.term_query(schema, field_name, text)
-    return tantivy.Query.phrase_query(schema, field_name, list(enumerate(words)))
-
-
-def _phrase_bonus(
-    schema: tantivy.Schema, words: Sequence[Sequence[str]], field_weights: Mapping[str, float]
-) -> tantivy.Query:
-    """A bonus where the words stand together; a whole author name scores a fixed amount."""
-    sequence = _positioned(words)
-    parts = []
-    for name, fw in field_weights.items():
-        if fw <= 0:
-            continue
-        phrase = tantivy.Query.phrase_query(schema, name, sequence, slop=PHRASE_SLOP)
-        if name == "authors":
-            # BM25 would bury a name among the hundreds of authors of a large collaboration.
-            phrase = tantivy.Query.const_score_query(phrase, fw * AUTHOR_NAME_SCORE)
-        else:
-            phrase = _boost(phrase, fw * PHRASE_BOOST)
-        parts.append((tantivy.Occur.Should, phrase))
-    return tantivy.Query.boolean_query(parts)
-
-
 def _clause_query(
     schema: tantivy.Schema, analyzer: TermAnalyzer, clause: Clause, field_weights: Mapping[str, float]
 ) -> tuple[tantivy.Query | None, set[str]]:
@@ -402,46 +321,23 @@ def _clause_query(
     fields = [clause.field] if clause.field else [n for n, w in field_weights.items() if w > 0]
     terms = {t for alternatives in words for t in alternatives}
     if clause.phrase or clause.field == "authors":
-        sequence = _positioned(words)
+        sequence = positioned(words)
         per_field = [
             tantivy.Query.phrase_query(schema, name, sequence)
             if len(sequence) > 1
             else tantivy.Query.term_query(schema, name, words[0][0])
             for name in fields
         ]
-        query = _any(per_field)
+        query = any_of(per_field)
         if clause.field == "authors":
             # Every paper of the author counts the same; the vote prior orders them.
             query = tantivy.Query.const_score_query(query, AUTHOR_NAME_SCORE)
     else:
         each_word = [
-            _any([tantivy.Query.term_query(schema, name, t) for name in fields for t in alternatives])
+            any_of([tantivy.Query.term_query(schema, name, t) for name in fields for t in alternatives])
             for alternatives in words
         ]
-        query = _combine(each_word, [], [])
+        query = combine(each_word, [], [])
     return query, terms
 
 
-def _positioned(words: Sequence[Sequence[str]]) -> list[str | tuple[int, str]]:
-    """Each word's first alternative with its offset, the form phrase queries take."""
-    return [(i, alternatives[0]) for i, alternatives in enumerate(words)]
-
-
-def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
-    return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
-
-
-def _boost(query: tantivy.Query, weight: float) -> tantivy.Query:
-    return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
-
-
-def _combine(
-    must: Sequence[tantivy.Query], should: Sequence[tantivy.Query], must_not: Sequence[tantivy.Query]
-) -> tantivy.Query:
-    """A boolean query; a query of exclusions only matches everything else."""
-    parts = [(tantivy.Occur.Must, q) for q in must]
-    parts += [(tantivy.Occur.Should, q) for q in should]
-    if not must and not should:
-        parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-    parts += [(tantivy.Occur.MustNot, q) for q in must_not]
-    return tantivy.Query.boolean_query(parts)

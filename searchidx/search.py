@@ -21,6 +21,7 @@ import orjson
 import tantivy
 
 from searchidx.analysis import Analyzer, default_analyzer
+from searchidx.arxiv import parse_arxiv_id
 from searchidx.correct import Correction
 from searchidx.errors import QueryError
 from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
@@ -43,7 +44,6 @@ from searchidx.query import (
     MatchMode,
     QueryPlan,
     build_query,
-    parse_arxiv_id,
 )
 from searchidx.records import Paper
 from searchidx.results import Hit, SearchResult

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from searchidx.query import Clause, parse_arxiv_id, parse_query_text
+from searchidx.arxiv import parse_arxiv_id
+from searchidx.query import Clause, parse_query_text
 
 
 def test_plain_words_phrases_exclusions_and_fields() -> None:
