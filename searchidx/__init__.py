@@ -70,12 +70,7 @@ __all__ = [
     "Paper",
     "Section",
     "ParseProblem",
-    "SearchidxError",
-    "InputError",
-    "QueryError",
-    "IndexProblem",
-    "IndexNotFoundError",
-    "IndexVersionError",
-    "IndexCorruptError",
-    "IndexLockedError",
+    # The error family of searchidx.errors:
+    "SearchidxError", "InputError", "QueryError",
+    "IndexProblem", "IndexNotFoundError", "IndexVersionError", "IndexCorruptError", "IndexLockedError",
 ]

@@ -32,26 +32,32 @@ class Hit:
 
     @property
     def arxiv_id(self) -> str:
+        """The paper's arXiv id."""
         return self.paper.arxiv_id
 
     @property
     def url(self) -> str:
+        """The paper's arXiv link."""
         return self.paper.url
 
     @property
     def title(self) -> str:
+        """The paper's English title."""
         return self.paper.title
 
     @property
     def authors(self) -> tuple[str, ...]:
+        """The paper's authors, in order."""
         return self.paper.authors
 
     @property
     def votes(self) -> int | None:
+        """The paper's votes (``None`` when its digest gave none)."""
         return self.paper.votes
 
     @property
     def dates(self) -> tuple[_dt.date, ...]:
+        """The days the paper was listed, oldest first."""
         return self.paper.dates
 
     def to_dict(self) -> dict[str, Any]:

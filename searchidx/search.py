@@ -159,16 +159,8 @@ class SearchIndex:
             return {key: [*found.get(key, ()), *corrected.get(key, ())] for key in found.keys() | corrected.keys()}
 
         plan = build_query(
-            now.schema,
-            now.query_analyzer,
-            correction.text,
-            field_weights=field_weights,
-            match=match,
-            expansions=expansions,
-            respell=respell,
-            idf=now.idf,
-            coverage=coverage,
-            common=now.common,
+            now.schema, now.query_analyzer, correction.text, field_weights=field_weights, match=match,
+            expansions=expansions, respell=respell, idf=now.idf, coverage=coverage, common=now.common,
         )
         return plan, correction
 
