@@ -1,9 +1,11 @@
 """Snippets: the passages of a hit's summary that show why it matched.
 
 Tantivy's snippet generator re-tokenizes stored text with the field's tokenizer and so
-cannot see Korean morphemes. Instead, the summary sections of the few hits shown are
-re-analysed with the same :class:`searchidx.analysis.Analyzer` that built the index; its
-terms carry character offsets, so every query term found marks an exact character range.
+cannot see Korean morphemes. Instead, the summary sections of the few hits shown come with
+the terms analysis gave them at build time, stored with each paper: a search passes a
+:class:`searchidx.termstore.StoredAnalysis`, which answers from them and hands only a text
+it lacks to the :class:`searchidx.analysis.Analyzer`. Terms carry character offsets, so
+every query term found marks an exact character range.
 
 The work has three roles, as in Whoosh's highlighter: *find* the matched ranges in a
 section, *choose* the window of the section holding the most distinct matched terms, and

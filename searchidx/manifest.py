@@ -2,9 +2,12 @@
 
 ``manifest.json`` in a generation records every digest file read (size and content hash)
 and every paper indexed, by two fingerprints: of its whole record (dates and votes
-included) and of the texts that were analysed. The next build compares: unchanged files
-mean nothing to do; otherwise the digests are parsed again (cheap) and only papers whose
-record changed are re-indexed, and only those whose texts changed are analysed again.
+included) and of the texts that were analysed. The next build parses every digest again
+(cheap) and compares the papers' fingerprints: papers only added are appended to links of
+the current generation's segments (nothing new: the links alone); when a paper changed or
+went away every paper is indexed again, from its stored terms where its texts are
+unchanged, so only papers whose texts changed are analysed again. No decision reads the
+file records; they say what the generation was built from.
 """
 
 from __future__ import annotations

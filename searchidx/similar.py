@@ -3,7 +3,7 @@
 A paper is described by the analysed terms of its title, its What's New section and the
 rest of its summary, the first two counting more (they say what the paper is about; the
 rest also says how). Each term weighs ``tf * idf``, with ``idf`` from the index's
-document frequencies; the :data:`MAX_TERMS` heaviest terms become one query whose
+document frequencies; the :data:`QUERY_TERMS` heaviest terms become one query whose
 clauses are boosted by those weights, so papers sharing the rare central terms rank first.
 Terms found in no other paper, numbers and English function words cannot point to a
 related paper and are skipped.
@@ -23,10 +23,10 @@ from searchidx.fields import section_field
 from searchidx.records import Paper
 from searchidx.terms import Term
 
-__all__ = ["MAX_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query"]
+__all__ = ["QUERY_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query"]
 
 #: Terms of the seed paper that make up the query.
-MAX_TERMS = 50
+QUERY_TERMS = 50
 #: Weight of a term occurrence by where it stands in the seed paper.
 SOURCE_WEIGHTS: Mapping[str, float] = {"title": 3.0, "sec_new": 2.0, "body": 1.0}
 #: Weight of a glossary translation of a term (``hallucin`` for ``환각``) relative to the term.
@@ -77,7 +77,7 @@ def related_query(
         df = max(searcher.doc_freq("body", term), searcher.doc_freq("title", term))
         if df > 1:
             weights[term] = freq * math.log(1 + (total - df + 0.5) / (df + 0.5))
-    top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:MAX_TERMS]
+    top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:QUERY_TERMS]
     scale = top[0][1] if top else 1.0
     weighted = [(term, w / scale) for term, w in top]
     weighted += [
