@@ -11,12 +11,13 @@ is Hangul and the other Latin, in the terms the index's
 are sequences of index terms, match query terms directly and cost a build no second
 analysis. The inside is delimited by the parentheses (a list
 ``(Large Language Models, LLMs)`` gives one inside per item); where the outside starts is
-not written, so every run of up to :data:`MAX_TERMS` nouns ending at the parenthesis is a
-candidate, and counting decides: a candidate is kept unless longer candidates explain most
-of its occurrences (``대형 언어 모델`` and ``대규모 언어 모델`` both gloss ``LLMs``, so
-``언어 모델`` alone does not). Pairs seen fewer than ``min_count`` times are dropped.
-The counts behind that choice add up paper by paper and are kept with the index generation
-(``glossary-counts.json``), so adding papers to an index adds their counts and selects again.
+not written, so every run of up to :data:`searchidx.glosses.MAX_TERMS` nouns ending at the
+parenthesis is a candidate (:mod:`searchidx.glosses` reads them), and counting decides: a
+candidate is kept unless longer candidates explain most of its occurrences (``대형 언어 모델``
+and ``대규모 언어 모델`` both gloss ``LLMs``, so ``언어 모델`` alone does not). Pairs seen fewer
+than ``min_count`` times are dropped. The counts behind that choice add up paper by paper
+and are kept with the index generation (``glossary-counts.json``), so adding papers to an
+index adds their counts and selects again.
 
 The glossary is stored in the index generation (``glossary.json``) and turned into query
 expansions: every entry maps its terms, joined by single spaces, to the other side's terms
@@ -28,7 +29,6 @@ must be at least :data:`MIN_PRECISION` (환각 -> hallucination 0.32, LLM -> 대
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,10 +37,12 @@ from typing import Any
 
 import orjson
 
-from searchidx.analysis import Analyzer, Term
+from searchidx.analysis import Analyzer
+from searchidx.glosses import Gloss, Key, gloss_spans, glosses
 from searchidx.index import read_generation_file, write_durably
 from searchidx.query import expansion_spans, query_words
 from searchidx.records import Paper
+from searchidx.terms import Term
 
 __all__ = [
     "GLOSSARY_FILE",
@@ -72,30 +74,8 @@ MAX_TRANSLATIONS = 3
 #: Least share of the papers holding a term that must gloss it as a translation for the
 #: translation to be used (see the module docstring; chosen on the dev and generated sets).
 MIN_PRECISION = 0.05
-#: Longest term sequence on either side of a pair.
-MAX_TERMS = 5
 #: A longer candidate absorbs its shorter suffix when it holds at least this share of it.
 EXTEND_SHARE = 0.3
-#: Characters of context read before a parenthesis (terms never span punctuation anyway).
-CONTEXT_CHARS = 60
-
-_PAREN = re.compile(r"\(([^()\n]{1,100})\)")
-_CONTEXT_STOP = re.compile(r"[.!?;:,()\[\]\n\"“”'‘’]")
-_ITEM_SEP = re.compile(r"[,;]")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-# A one-syllable Korean noun (처리량 -> 처리 + 량) is part of a longer term, not a term.
-_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
-# Numbers, and sizes such as 7b or 135m: "SmolLM(135M 파라미터)" states a size, not a gloss.
-_NUMBER = re.compile(r"[\d.,%]+|\d+(?:\.\d+)?[kmbt]")
-_LATIN_TERM = re.compile(r"[a-z0-9][a-z0-9.\-_]*")
-_LATIN_SURFACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-_]*")
-_ACRONYM = re.compile(r"[A-Z0-9][A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
-# What may stand between the nouns of one term: a derivational suffix (최적화, 직접적, 모델들)
-# and spaces or hyphens, but no particle or ending.
-_RUN_GAP = re.compile(r"[화성들기율률적자치류형별간용식급]?[ \-]*")
-_EXAMPLE_MARKERS = ("예:", "예를", "e.g", "i.e", "즉")
-
-Key = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,16 +226,6 @@ def load_glossary(generation: Path) -> Glossary:
     return read_generation_file(generation, GLOSSARY_FILE, "the glossary", Glossary.from_dict, Glossary)
 
 
-@dataclass(frozen=True, slots=True)
-class _Gloss:
-    """One parenthesis: the candidate outside runs (shortest first) and one inside item."""
-
-    outside: tuple[tuple[Key, str], ...]
-    inside: Key
-    inside_form: str
-    inside_is_korean: bool
-
-
 class GlossaryCounts:
     """Counts of the glosses in some papers' summaries; adding papers adds counts.
 
@@ -271,16 +241,16 @@ class GlossaryCounts:
     def add(self, paper: Paper, section_terms: Sequence[Sequence[Term]]) -> None:
         """Count the glosses of ``paper``, given the index terms of each of its sections."""
         for section, terms in zip(paper.sections, section_terms):
-            for start, open_at, end in _snippet_spans(section.text):
+            for start, open_at, end in gloss_spans(section.text):
                 inside = [
                     Term(t.text, t.start - start, t.end - start, t.position)
                     for t in terms
                     if start <= t.start and t.end <= end
                 ]
-                for gloss in _glosses(section.text[start:end], open_at - start, inside):
+                for gloss in glosses(section.text[start:end], open_at - start, inside):
                     self._count(gloss)
 
-    def _count(self, gloss: _Gloss) -> None:
+    def _count(self, gloss: Gloss) -> None:
         key = " ".join(gloss.inside)
         entry = self._insides.get(key)
         if entry is None:
@@ -348,100 +318,6 @@ def load_counts(generation: Path) -> GlossaryCounts | None:
         return GlossaryCounts.from_bytes((generation / COUNTS_FILE).read_bytes())
     except (OSError, orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
         return None
-
-
-def _snippet_spans(text: str) -> Iterator[tuple[int, int, int]]:
-    """``(start, open, end)`` of each clause ending in a parenthesis: where the clause
-    starts, where the parenthesis opens and where it closes (exclusive)."""
-    for match in _PAREN.finditer(text):
-        start = max(0, match.start() - CONTEXT_CHARS)
-        stops = list(_CONTEXT_STOP.finditer(text, start, match.start()))
-        if stops:
-            start = stops[-1].end()
-        yield start, match.start(), match.end()
-
-
-def _glosses(text: str, open_at: int, terms: Sequence[Term]) -> Iterator[_Gloss]:
-    """The glosses of one snippet: each inside item against the outside runs before it."""
-    inside_text = text[open_at + 1 : -1]
-    if any(marker in inside_text for marker in _EXAMPLE_MARKERS):
-        return
-    items = [(m.start() + open_at + 1, m.end() + open_at + 1) for m in re.finditer(r"[^,;]+", inside_text)]
-    if len(items) > 2:  # a list of examples, not a term and its abbreviation
-        return
-    run = _outside_run(text, open_at, [t for t in terms if t.end <= open_at])
-    for start, end in items:
-        item = _first_alternatives([t for t in terms if start <= t.start and t.end <= end])
-        form = text[start:end].strip()
-        inside_korean = _is_korean(item)
-        if not item or len(item) > MAX_TERMS or not (inside_korean or _all_latin(item)) or _has_number(item):
-            continue
-        expected = len(item)
-        if not inside_korean and len(item) == 1 and _ACRONYM.fullmatch(form.removesuffix("s")):
-            expected = sum(c.isupper() for c in form)
-        outside = tuple(
-            (tuple(t.text for t in run[-n:]), text[run[-n].start : open_at].strip())
-            for n in _outside_lengths(run, expected)
-            if (_all_latin(run[-n:]) if inside_korean else _is_korean(run[-n:])) and not _has_number(run[-n:])
-        )
-        if outside:
-            yield _Gloss(outside, tuple(t.text for t in item), form, inside_korean)
-
-
-def _outside_lengths(run: Sequence[Term], expected: int) -> Iterator[int]:
-    """Lengths of the outside candidates: up to ``expected`` terms, a one-syllable noun not
-    counting (처리량 is 처리 + 량) and never starting a candidate unless it starts the run."""
-    longest = min(len(run), MAX_TERMS)
-    limit = expected
-    for n in range(1, longest + 1):
-        if n > limit:
-            return
-        if n < longest and _HANGUL_SYLLABLE.fullmatch(run[-n].text):
-            limit += 1
-            continue
-        yield n
-
-
-def _outside_run(text: str, open_at: int, before: Sequence[Term]) -> list[Term]:
-    """The terms written as one noun run that ends right at the parenthesis (first alternatives)."""
-    words = _first_alternatives(before)
-    run: list[Term] = []
-    end = open_at
-    for term in reversed(words):
-        surface = text[term.start : term.end]
-        if not _RUN_GAP.fullmatch(text[term.end : end]) or not _written_as_is(term.text, surface):
-            break
-        run.append(term)
-        end = term.start
-    run.reverse()
-    return run
-
-
-def _written_as_is(term: str, surface: str) -> bool:
-    """True for nouns and Latin words; False for inflected stems (``새로운`` -> ``새롭``)."""
-    return surface == term or bool(_LATIN_SURFACE.fullmatch(surface))
-
-
-def _first_alternatives(terms: Sequence[Term]) -> list[Term]:
-    seen: set[int] = set()
-    out = []
-    for term in terms:
-        if term.position not in seen:
-            seen.add(term.position)
-            out.append(term)
-    return out
-
-
-def _is_korean(terms: Sequence[Term]) -> bool:
-    return any(_HANGUL.search(t.text) for t in terms)
-
-
-def _all_latin(terms: Sequence[Term]) -> bool:
-    return all(_LATIN_TERM.fullmatch(t.text) for t in terms)
-
-
-def _has_number(terms: Sequence[Term]) -> bool:
-    return any(_NUMBER.fullmatch(t.text) for t in terms)
 
 
 def _select(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:
