@@ -52,7 +52,7 @@ def paper_texts(index: Any) -> dict[str, dict[str, list[list[str]]]]:
     from searchidx.records import Paper
     from searchidx.termstore import decode_terms
 
-    searcher = index._now.searcher
+    searcher = index.snapshot.searcher
     out = {}
     for _, address in searcher.search(tantivy.Query.all_query(), searcher.num_docs).hits:
         doc = searcher.doc(address)

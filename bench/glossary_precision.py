@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("index", type=Path)
     args = parser.parse_args(argv)
     index = searchidx.open_index(args.index)
-    now = index._now  # the opened generation: its glossary and document counts
+    now = index.snapshot  # the opened generation: its glossary and document counts
     glossary = now.glossary
     papers = len(index)
     kept = dropped = common = 0

@@ -84,6 +84,11 @@ class SearchIndex:
         return self._now.meta
 
     @property
+    def snapshot(self) -> Snapshot:
+        """The opened generation: its searcher and the collection statistics searches use."""
+        return self._now
+
+    @property
     def schema(self) -> tantivy.Schema:
         """The Tantivy schema of the index."""
         return self._now.schema
