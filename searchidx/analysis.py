@@ -18,8 +18,9 @@ Pipeline for one string:
 
 1. Unicode NFKC (full-width ``ＫＶ`` is ``KV``; Kiwi wants composed Hangul), except that
    Hangul compatibility jamo stay as written; offsets are mapped back to the caller's string.
-2. Words (:func:`split_words`): runs of word characters joined by ``-_.'`` inside
-   identifiers and numbers (``GPT-4o``, ``3.5``, ``1,000``), URLs and e-mail addresses.
+2. Words (:func:`~searchidx.words.split_words`): runs of word characters joined by
+   ``-_.'`` inside identifiers and numbers (``GPT-4o``, ``3.5``, ``1,000``), URLs and
+   e-mail addresses.
    Punctuation and spaces between words are no part of any word, so ``양자화(quantization),``
    is the words ``양자화`` and ``quantization``.
 3. Kiwi's morphemes of each word alone (typo and multi-word dictionaries off; URLs and
@@ -28,10 +29,11 @@ Pipeline for one string:
    nor reads ``3-8`` as a serial number. A domain user dictionary (``userdict.txt``) fixes
    words Kiwi would split oddly (디퓨전) or tag as a function word (깊이 as an adverb).
    Words of ASCII letters only or digits only are one morpheme by rule (:func:`ruled`).
-4. Content morphemes become terms (:func:`~searchidx.terms.word_terms`): nouns, unit nouns of two syllables
-   or more (바이트, not 수 or 것), numerals, verb/adjective stems, roots, foreign words,
-   numbers, hanja, URLs. A noun keeps its derivational suffix (양자 + 화 -> ``양자화``, so
-   "양자화를" gives what "양자화" gives) but not a plural or counting one (모델들 -> ``모델``).
+4. Content morphemes become terms (:func:`~searchidx.terms.word_terms`): nouns, unit nouns
+   of two syllables or more (바이트, not 수 or 것), numerals, verb/adjective stems, roots,
+   foreign words, numbers, hanja, URLs. A noun keeps its derivational suffix (양자 + 화 ->
+   ``양자화``, so "양자화를" gives what "양자화" gives) but not a plural or counting one
+   (모델들 -> ``모델``).
    Particles, endings, punctuation and a few light verbs (하다, 되다, 있다, ...) are dropped
    without leaving a position gap, so "KV 캐시 압축" is a phrase of "KV캐시를 압축하는". A
    noun prefix stays on its noun (대규모, 비급여). English is lowercased and stemmed

@@ -33,9 +33,9 @@ def read_digest(path: str | Path) -> str:
     """Decode a digest file: UTF-8 (BOM dropped), UTF-16 with a BOM, or legacy Korean CP949/EUC-KR.
 
     Decoding goes line by line where it must: a CP949 line inside a UTF-8 file is decoded
-    as CP949, and undecodable bytes are removed from their line (:func:`parse_file`
-    reports each such line, and lines holding NUL bytes, which :func:`searchidx.parse.parse_text` removes
-    with the other control characters). Raises :class:`InputError` when the file
+    as CP949, and undecodable bytes are removed from their line
+    (:func:`searchidx.parse.parse_file` reports each such line, and lines holding NUL bytes,
+    which :func:`searchidx.parse.parse_text` removes with the other control characters). Raises :class:`InputError` when the file
     cannot be read, is not a regular file, is larger than :data:`MAX_FILE_BYTES` (never
     read past that), or is binary.
     """

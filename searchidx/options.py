@@ -39,9 +39,9 @@ MATCH_MODES: tuple[str, ...] = ("all", "any", "blend")
 DEFAULT_MATCH: MatchMode = "blend"
 #: Hits per page unless asked otherwise.
 DEFAULT_LIMIT = 10
-#: What :meth:`SearchIndex.search` can count over every match: papers listed in each month
-#: (what ``since``/``until`` spanning that month keeps), and papers with at least N votes
-#: for each N of :data:`VOTE_STEPS` (what ``min_votes=N`` keeps).
+#: What :meth:`searchidx.search.SearchIndex.search` can count over every match: papers
+#: listed in each month (what ``since``/``until`` spanning that month keeps), and papers with
+#: at least N votes for each N of :data:`VOTE_STEPS` (what ``min_votes=N`` keeps).
 FACETS: tuple[str, ...] = ("month", "votes")
 VOTE_STEPS = (10, 50, 100)
 MAX_LIMIT = 1000
