@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
 from systems import Bm25sSystem, Fts5System, SearchidxSystem, System, load_analyzer, open_searchidx  # noqa: E402
 
-from searchidx.correct import SPELLING_FILE, from_keystrokes, keystrokes  # noqa: E402
+from searchidx.correct import SPELLING_FILE  # noqa: E402
+from searchidx.keyboard import from_keystrokes, keystrokes  # noqa: E402
 from searchidx.records import Paper  # noqa: E402
 
 KINDS = {"title3": 100, "ko_phrase": 100, "en_word": 50, "ko_word": 50}

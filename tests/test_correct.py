@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from searchidx.cli import cli
-from searchidx.correct import CORRECTION_WEIGHT, SPELLING_FILE, allowed_edits, edit_distance, from_keystrokes, keystrokes
+from searchidx.correct import CORRECTION_WEIGHT, SPELLING_FILE, allowed_edits, edit_distance
+from searchidx.keyboard import from_keystrokes, keystrokes
 from searchidx.search import SearchIndex, open_index
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "search.schema.json"
