@@ -110,7 +110,8 @@ def child(size: int, source: Path, target: Path) -> None:
     from searchidx.index import create_generation_index, current_generation, new_generation, publish, write_meta
     from searchidx.lexicon import LEXICON_FILE, Lexicon
     from searchidx.search import open_index
-    from searchidx.writer import BATCH_SIZE, WRITER_HEAP, analysed_document
+    from searchidx.analysis_thread import BATCH_SIZE
+    from searchidx.writer import WRITER_HEAP, analysed_document
 
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)

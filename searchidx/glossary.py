@@ -38,8 +38,9 @@ from typing import Any
 import orjson
 
 from searchidx.analysis import Analyzer
+from searchidx.durable import write_durably
 from searchidx.glosses import Gloss, Key, gloss_spans, glosses
-from searchidx.index import read_generation_file, write_durably
+from searchidx.index import read_generation_file
 from searchidx.query import expansion_spans, query_words
 from searchidx.records import Paper
 from searchidx.terms import Term

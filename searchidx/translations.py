@@ -44,10 +44,11 @@ from typing import Any
 
 import orjson
 
-from searchidx.analysis import Term
+from searchidx.durable import write_durably
 from searchidx.glossary import Glossary
-from searchidx.index import read_generation_file, write_durably
+from searchidx.index import read_generation_file
 from searchidx.records import Paper
+from searchidx.terms import Term
 from searchidx.transliterate import LetterModel, mine_transliterations, train, training_pairs
 
 __all__ = [

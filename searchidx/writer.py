@@ -1,14 +1,11 @@
 """Building an index: digests -> papers -> analysed terms -> a new index generation.
 
 This is the only module that holds a Tantivy ``IndexWriter``. Analysis works word by word
-(:mod:`searchidx.analysis`): a background thread cuts each batch of papers into words,
-sends the words this build has not met yet and the previous lexicon does not hold to Kiwi,
-each alone, in one stream over Kiwi's workers, computes each word's terms once and places
-them wherever the word occurs; it hands analysed batches to the calling thread, which turns
-them into Tantivy documents and counts the glossary's glosses (:mod:`searchidx.glossary`).
-At most two batches wait, so memory is bounded by the batch, not the corpus. Once the
-papers are done the background thread stores the new words in the lexicon
-(:mod:`searchidx.lexicon`) while the calling thread commits.
+on a background thread (:mod:`searchidx.analysis_thread`), which hands analysed batches of
+papers to the calling thread; it turns them into Tantivy documents, counts the glossary's
+glosses (:mod:`searchidx.glossary`) and what translation mining reads
+(:mod:`searchidx.translations`), and commits while the background thread stores the new
+words in the lexicon (:mod:`searchidx.lexicon`).
 
 A build over an existing index is incremental unless ``full=True``. The manifest
 (:mod:`searchidx.manifest`) says which files and papers changed since the current
@@ -29,24 +26,24 @@ import contextlib
 import datetime as _dt
 import gc
 import os
-import queue
 import re
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 import tantivy
 
 from searchidx import translations
-from searchidx.analysis import Analyzer, Morph, Term, WordTerms, default_analyzer, ruled
+from searchidx.analysis import Analyzer, default_analyzer
+from searchidx.analysis_thread import AnalysisThread
+from searchidx.checksums import verify_checksums
 from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
 from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
+from searchidx.files import find_digests
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
 from searchidx.index import (
     build_lock,
@@ -54,15 +51,12 @@ from searchidx.index import (
     create_generation_index,
     current_generation,
     open_generation,
-    pause_point,
     publish,
     read_meta,
     resolve_index_path,
     tantivy_errors,
-    verify_checksums,
     write_meta,
 )
-from searchidx.lexicon import LEXICON_FILE, LexiconWriter
 from searchidx.manifest import (
     Manifest,
     PaperPrint,
@@ -72,14 +66,13 @@ from searchidx.manifest import (
     scan_files,
     write_manifest,
 )
-from searchidx.parse import find_digests, parse_paths
+from searchidx.parse import parse_paths
 from searchidx.records import Paper, ParseProblem
+from searchidx.terms import Term
 from searchidx.termstore import decode_terms, encode_terms
 
 __all__ = ["BuildReport", "build"]
 
-#: Papers analysed per batch; bounds the build's memory.
-BATCH_SIZE = 256
 WRITER_HEAP = 64_000_000
 
 ProgressCallback = Callable[[int, int], None]
@@ -236,7 +229,7 @@ def write_papers(
     number of words Kiwi analysed.
     """
     index = create_generation_index(generation)
-    with _KiwiSide(generation, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
+    with AnalysisThread(generation, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts(), translations.TranslationCounts())
     if stages is not None:
@@ -246,7 +239,7 @@ def write_papers(
 
 def _write_analysed(
     writer: tantivy.IndexWriter,
-    kiwi_side: _KiwiSide,
+    kiwi_side: AnalysisThread,
     total: int,
     progress: ProgressCallback | None,
     counts: GlossaryCounts,
@@ -309,7 +302,7 @@ def _update(
         keep = {p.arxiv_id: p for p in papers if p.arxiv_id in reusable}
         counts = GlossaryCounts()
         mined = translations.TranslationCounts()
-    with _KiwiSide(generation, to_add, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
+    with AnalysisThread(generation, to_add, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
         generation.parent
     ):
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
@@ -372,113 +365,3 @@ def _link_generation(source: Path, target: Path) -> None:
 
 _TANTIVY_META = frozenset({"meta.json", ".managed.json"})
 _SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.\w+")
-
-
-class _KiwiSide:
-    """The analysis half of a build, on a background thread.
-
-    For each batch of ``to_analyse`` (one batch ahead of the consumer), the words this build
-    has not met yet are looked up in the lexicon of ``generation`` (a copy of ``base``'s,
-    the previous generation) or analysed by Kiwi, each alone, in one stream over Kiwi's
-    workers; each word's terms are computed once and placed wherever it occurs. Once the
-    papers are done the new words are stored in the lexicon.
-    """
-
-    def __init__(
-        self,
-        generation: Path,
-        to_analyse: Sequence[Paper],
-        analyzer: Analyzer,
-        base: Path | None = None,
-    ) -> None:
-        self.generation = generation
-        self._to_analyse = to_analyse
-        self._analyzer = analyzer
-        self._base = base
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._stop = threading.Event()
-        self.seconds: dict[str, float] = {}
-        self.kiwi_words = 0
-        self._thread = threading.Thread(target=self._run, name="searchidx-kiwi", daemon=True)
-
-    def __enter__(self) -> _KiwiSide:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is not None:
-            self._stop.set()
-        while self._thread.is_alive():
-            try:
-                self._queue.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        if self._error is not None and exc[0] is None:
-            raise self._error
-
-    def batches(self) -> Iterator[tuple[Sequence[Paper], list[list[list[Term]]]]]:
-        """Analysed batches in order: (papers, the terms of each paper's texts)."""
-        while True:
-            item = self._queue.get()
-            if item is None:
-                if self._error is not None:
-                    raise self._error
-                return
-            yield item
-            pause_point("analysing")
-
-    def _put(self, item: Any) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def _run(self) -> None:
-        try:
-            store = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
-            try:
-                self._analyse_papers(store)
-            finally:
-                store.close()
-        except BaseException as exc:  # handed to the consuming thread
-            self._error = exc
-        finally:
-            self._put(None)
-
-    def _analyse_papers(self, store: LexiconWriter) -> None:
-        started = time.perf_counter()
-        new: dict[str, tuple[Morph, ...]] = {}
-
-        def lookup(words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
-            morphs = store.morphs(words) if self._base else {}
-            fresh = dict(self._analyse([w for w in words if w not in morphs]))
-            new.update(fresh)
-            return morphs | fresh
-
-        analysis = WordTerms(lookup)
-        for start in range(0, len(self._to_analyse), BATCH_SIZE):
-            batch = self._to_analyse[start : start + BATCH_SIZE]
-            texts = [texts_to_analyze(paper) for paper in batch]
-            flat = iter(analysis.analyze([text for paper_texts in texts for text in paper_texts]))
-            self._put((batch, [[next(flat) for _ in paper_texts] for paper_texts in texts]))
-            if self._stop.is_set():
-                return
-        self.seconds["analyse"] = time.perf_counter() - started
-        started = time.perf_counter()
-        store.add(sorted(new.items()))
-        self.seconds["lexicon"] = time.perf_counter() - started
-
-    def _analyse(self, words: Sequence[str]) -> Iterator[tuple[str, tuple[Morph, ...]]]:
-        """Morphemes of new words: by rule, or from Kiwi (each word alone, one stream)."""
-        todo = []
-        for word in words:
-            morphs = ruled(word)
-            if morphs is None:
-                todo.append(word)
-            else:
-                yield word, morphs
-        self.kiwi_words += len(todo)
-        yield from zip(todo, self._analyzer.morphs(todo)) if todo else ()

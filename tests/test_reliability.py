@@ -25,7 +25,8 @@ from searchidx.fields import texts_to_analyze
 from searchidx.index import current_generation
 from searchidx.parse import parse_paths
 from searchidx.search import open_index
-from searchidx.writer import BATCH_SIZE, build
+from searchidx.analysis_thread import BATCH_SIZE
+from searchidx.writer import build
 
 pytestmark = [
     pytest.mark.slow,
