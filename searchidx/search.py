@@ -160,9 +160,8 @@ class SearchIndex:
         correction = now.correct(text, typing=prefix)
 
         def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
-            found, corrected, spelled = now.respell(words), correction.expansions, now.spell_out(words)
-            keys = found.keys() | corrected.keys() | spelled.keys()
-            return {key: [*found.get(key, ()), *corrected.get(key, ()), *spelled.get(key, ())] for key in keys}
+            found, corrected = now.respell(words), correction.expansions
+            return {key: [*found.get(key, ()), *corrected.get(key, ())] for key in found.keys() | corrected.keys()}
 
         plan = build_query(
             now.schema, now.query_analyzer, correction.text, field_weights=field_weights, match=match,

@@ -23,8 +23,7 @@ from searchidx.index import open_current, tantivy_errors
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
 from searchidx.query import COMMON_MIN_PAPERS, COMMON_SHARE, parse_query_text
 from searchidx.spacing import spacing_expansions
-from searchidx.translations import SPELLING, WEIGHTS, Translations, load_translations
-from searchidx.transliterate import HANGUL_WORD
+from searchidx.translations import Translations, load_translations
 
 __all__ = ["Snapshot", "prefix_completions", "PREFIX_COMPLETIONS"]
 
@@ -36,9 +35,6 @@ PREFIX_FIELDS = ("title", "body")
 SPACING_FIELD = "body"
 #: Where a query word is looked for before it is taken for a typo: wherever a plain word matches.
 NAMING_FIELDS = ("title", "authors", "body")
-#: A Hangul query word in at most this many papers is spelled out in English at query time
-#: (:class:`searchidx.transliterate.Loanwords`): mining found no spelling of it it could vouch for.
-SPELLED_OUT_PAPERS = 2
 #: Where a query word's idf is counted: the field holding every text of a paper.
 IDF_FIELD = "all"
 
@@ -61,20 +57,6 @@ class Snapshot:
     def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
         """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
         return spacing_expansions(words, self.query_analyzer.known, self.papers_with)
-
-    def spell_out(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
-        """English spellings of the rare Hangul loanwords among query ``words`` that the
-        mined table does not already expand (see :data:`SPELLED_OUT_PAPERS`)."""
-        found = {}
-        for alternatives in words:
-            for term in alternatives:
-                if not HANGUL_WORD.fullmatch(term) or self.doc_freq(term) > SPELLED_OUT_PAPERS:
-                    continue
-                loanwords = self.translations.loanwords
-                spelled = loanwords.spell(term) if loanwords is not None else None
-                if spelled is not None and spelled[0] not in {added for added, _ in self.translations.lookup(term)}:
-                    found[term] = [(spelled[0], WEIGHTS[SPELLING])]
-        return found
 
     def correct(self, text: str, *, typing: bool = False) -> Correction:
         """Corrections of mistyped query words (:mod:`searchidx.correct`); with ``typing``

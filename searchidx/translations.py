@@ -49,7 +49,7 @@ from searchidx.glossary import Glossary
 from searchidx.index import read_generation_file
 from searchidx.records import Paper
 from searchidx.terms import Term
-from searchidx.transliterate import LetterModel, Loanwords, mine_transliterations, train, training_pairs
+from searchidx.transliterate import LetterModel, mine_transliterations, train, training_pairs
 
 __all__ = [
     "TRANSLATIONS_FILE",
@@ -250,25 +250,8 @@ class _LogLikelihood:
 class Translations:
     """The mined expansions of one index generation, as a lookup table (see the module docstring)."""
 
-    def __init__(
-        self,
-        table: Mapping[str, Sequence[Sequence[Any]]] | None = None,
-        loanwords: Loanwords | Mapping[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, table: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> None:
         self._table = table or {}
-        self._loanwords = loanwords
-
-    @property
-    def loanwords(self) -> Loanwords | None:
-        """What spelling out a query word needs (:class:`searchidx.transliterate.Loanwords`),
-        read from its stored form on first use, as most queries never need it (a damaged
-        one spells nothing out)."""
-        if self._loanwords is not None and not isinstance(self._loanwords, Loanwords):
-            try:
-                self._loanwords = Loanwords.from_dict(self._loanwords)
-            except (KeyError, TypeError, ValueError):
-                self._loanwords = None
-        return self._loanwords
 
     @classmethod
     def mine(cls, counts: TranslationCounts, glossary: Glossary) -> Translations:
@@ -278,8 +261,7 @@ class Translations:
             table[english][korean] = TRANSLATION
             table[korean][english] = TRANSLATION
         hangul, words = counts.vocabulary()
-        model = train(glossary_pairs(glossary), LetterModel(words))
-        spelled = mine_transliterations(model, sorted(hangul), words)
+        spelled = mine_transliterations(train(glossary_pairs(glossary), LetterModel(words)), sorted(hangul), words)
         spellings: dict[str, list[str]] = defaultdict(list)
         for korean, english in counts.spellings(spelled).items():
             spellings[english].append(korean)
@@ -295,7 +277,7 @@ class Translations:
         entries = {
             key: sorted([t, kind] for t, kind in terms.items()) for key, terms in table.items() if df[key] <= rare
         }
-        return cls({key: terms for key, terms in entries.items() if terms}, Loanwords.of(model, words, df))
+        return cls({key: terms for key, terms in entries.items() if terms})
 
     def __len__(self) -> int:
         return len(self._table)
@@ -316,20 +298,13 @@ class Translations:
         return _Merged(base or {}, self._table, weights or WEIGHTS)
 
     def to_dict(self) -> dict[str, Any]:
-        stored: dict[str, Any] = {"version": 1, "table": self._table}
-        if self._loanwords is not None:
-            loanwords = self._loanwords
-            stored["loanwords"] = loanwords.to_dict() if isinstance(loanwords, Loanwords) else loanwords
-        return stored
+        return {"version": 1, "table": self._table}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Translations:
         if data.get("version") != 1 or not isinstance(data["table"], dict):
             raise ValueError("not a version 1 translation table")
-        loanwords = data.get("loanwords")
-        if loanwords is not None and not isinstance(loanwords, dict):
-            raise ValueError("the loanword lookup is not a JSON object")
-        return cls(data["table"], loanwords)
+        return cls(data["table"])
 
 
 class _Merged(Mapping[str, list[tuple[str, float]]]):

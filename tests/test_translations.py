@@ -21,7 +21,7 @@ from searchidx.translations import (
     _LogLikelihood,
     glossary_pairs,
 )
-from searchidx.transliterate import QUERY_MIN_SCORE, LetterModel, Loanwords, SpellingModel, held_out_check, units
+from searchidx.transliterate import LetterModel, held_out_check
 from searchidx.writer import build
 
 
@@ -88,64 +88,6 @@ def test_a_korean_loanword_finds_papers_that_write_it_in_english(corpus_index: S
     assert ("프루닝", "prune", WEIGHTS[SPELLING]) in result.expansions
     plain = corpus_index.search("프루닝", limit=20, snippets=0, expand=False)
     assert plain.expansions == () and result.total > plain.total
-
-
-def tiny_loanwords() -> Loanwords:
-    """A spelling model of a few jamo, and four English words."""
-    model = SpellingModel(
-        {
-            "\u1111": {"p": 0.9, "f": 0.1},  # ᄑ
-            "\u1162": {"a": 0.8, "e": 0.2},  # ᅢ
-            "\u1103": {"d": 0.6, "dd": 0.4},  # ᄃ
-            "\u1175": {"i": 0.9, "e": 0.1},  # ᅵ
-            "\u11bc": {"ng": 0.9, "n": 0.1},  # ᆼ
-        }
-    )
-    words = {"padding": "pad", "pad": "pad", "fading": "fade", "pudding": "pud"}
-    return Loanwords.of(model, words, {"pad": 3, "fade": 1, "pud": 1})
-
-
-def test_units_read_jamo_and_keep_a_glide_whole() -> None:
-    assert units("패딩") == "\u1111\u1162\u1103\u1175\u11bc"
-    assert units("레이") == "\u1105\u1166\uc774"  # ᄅ ᅦ 이: 이 after a vowel may write nothing
-
-
-def test_a_tiny_model_spells_out_a_word_it_never_saw_and_rejects_weak_spellings() -> None:
-    loanwords = tiny_loanwords()
-    term, score = loanwords.spell("패딩", min_score=-9) or ("", 0.0)
-    assert term == "pad" and score < 0
-    assert loanwords.spell("패딩", min_score=0.0) is None  # below the threshold
-    assert loanwords.spell("푸딩", min_score=-9) is None  # ᅮ is not in the model
-    assert loanwords.spell("padding") is None  # not Hangul
-
-
-def test_loanwords_survive_their_stored_form() -> None:
-    loanwords = tiny_loanwords()
-    stored = Translations({}, loanwords).to_dict()
-    restored = Translations.from_dict(orjson.loads(orjson.dumps(stored))).loanwords
-    assert restored is not None and restored.spell("패딩", min_score=-9) == loanwords.spell("패딩", min_score=-9)
-
-
-def test_real_corpus_query_spelling_precision_on_held_out_glosses(corpus_index: SearchIndex) -> None:
-    counts_file = corpus_index.generation / "translation-counts.json"
-    counts = TranslationCounts.from_bytes(counts_file.read_bytes())
-    _, words = counts.vocabulary()
-    pairs = glossary_pairs(corpus_index.glossary)
-    check = held_out_check(pairs, LetterModel(words), words, words, papers=counts.frequencies(), min_score=QUERY_MIN_SCORE)
-    assert check.predicted >= 20 and check.precision >= 0.6
-
-
-@pytest.mark.parametrize(("query", "terms"), [("패딩", {"pad"}), ("워터마킹", {"watermark"})])
-def test_real_corpus_rare_loanwords_reach_their_english(corpus_index: SearchIndex, query: str, terms: set[str]) -> None:
-    result = corpus_index.search(query, limit=5, snippets=0)
-    assert terms & {term for _, term, weight in result.expansions if weight < 1}
-    assert corpus_index.search(query, limit=5, snippets=0, expand=False).expansions == ()
-
-
-def test_real_corpus_a_loanword_the_collection_never_writes_is_spelled_out(corpus_index: SearchIndex) -> None:
-    # No paper writes 임베딩스; spelled out it is embeddings.
-    result = corpus_index.search("임베딩스", limit=5, snippets=0)
-    assert ("임베딩스", "embed", WEIGHTS[SPELLING]) in result.expansions
 
 
 def test_an_index_without_translations_searches_without_them(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
