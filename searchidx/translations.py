@@ -58,6 +58,7 @@ __all__ = [
     "TRANSLATION",
     "WEIGHTS",
     "TranslationCounts",
+    "LogLikelihood",
     "glossary_pairs",
     "Translations",
     "save_translations",
@@ -144,7 +145,7 @@ class TranslationCounts:
             for word in english:
                 if word in english_ok:
                     korean_of_papers[word].append(korean)
-        llr = _LogLikelihood(n)
+        llr = LogLikelihood(n)
         scored = []
         for e, lists in korean_of_papers.items():
             if len(lists) < MIN_PAPERS:
@@ -231,7 +232,7 @@ def glossary_pairs(glossary: Glossary) -> list[tuple[str, str]]:
     )
 
 
-class _LogLikelihood:
+class LogLikelihood:
     """Dunning's G² of 2x2 tables over ``n`` papers, from a table of ``x log x``."""
 
     def __init__(self, n: int) -> None:

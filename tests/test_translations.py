@@ -18,7 +18,7 @@ from searchidx.translations import (
     WEIGHTS,
     TranslationCounts,
     Translations,
-    _LogLikelihood,
+    LogLikelihood,
     glossary_pairs,
 )
 from searchidx.transliterate import LetterModel, held_out_check
@@ -33,7 +33,7 @@ def counts_of(papers: list[tuple[list[str], list[str]]], fillers: int = 400) -> 
 
 
 def test_llr_is_zero_for_independent_words_and_large_for_words_seen_together() -> None:
-    llr = _LogLikelihood(1000)
+    llr = LogLikelihood(1000)
     assert llr(10, 100, 100) == pytest.approx(0.0, abs=1e-9)
     assert llr(10, 10, 10) > 100
     # the textbook form, sum over cells of k log(k / expected k)
