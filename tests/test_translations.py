@@ -16,9 +16,9 @@ from searchidx.translations import (
     SPELLING,
     TRANSLATIONS_FILE,
     WEIGHTS,
+    LogLikelihood,
     TranslationCounts,
     Translations,
-    LogLikelihood,
     glossary_pairs,
 )
 from searchidx.transliterate import LetterModel, held_out_check
