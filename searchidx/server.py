@@ -86,6 +86,7 @@ FEED_LIMIT = 30
 
 SEARCH_PARAMS = (
     "q", "limit", "offset", "since", "until", "min_votes", "sort", "vote_weight", "match", "expand", "facets", "prefix",
+    "explain",
 )
 _INTEGER_PARAMS = frozenset({"limit", "offset", "min_votes"})
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -161,7 +162,7 @@ def search_options(query_string: str) -> tuple[str, dict[str, Any]]:
             continue
         if name in _INTEGER_PARAMS or name == "vote_weight":
             options[name] = _number(name, value)
-        elif name in ("expand", "prefix"):
+        elif name in ("expand", "prefix", "explain"):
             if value.lower() not in _BOOLEANS:
                 raise QueryError(f"{name} must be true or false, not {value!r}")
             options[name] = _BOOLEANS[value.lower()]
@@ -270,6 +271,8 @@ class SearchApp:
             return Response(HTTPStatus.OK, orjson.dumps(search_config()))
         if path == "/api/search":
             text, options = search_options(query)
+            if options.pop("explain", False):
+                return Response(HTTPStatus.OK, orjson.dumps(self._explain(text, options)))
             return Response(HTTPStatus.OK, orjson.dumps(self._search(text, options).to_dict()))
         if path.startswith("/api/papers/"):
             return Response(HTTPStatus.OK, orjson.dumps(self._paper(path[len("/api/papers/") :])))
@@ -278,6 +281,7 @@ class SearchApp:
         if path == "/feed.atom":
             text, options = search_options(query)
             options = {"limit": FEED_LIMIT, **options, "sort": "date", "offset": 0, "facets": ()}
+            options.pop("explain", None)
             result = self._search(text, options)
             return Response(HTTPStatus.OK, atom_feed(result, _base_url(environ), query), "application/atom+xml; charset=utf-8")
         raise HTTPError(HTTPStatus.NOT_FOUND, f"no such page: {path}")
@@ -286,6 +290,19 @@ class SearchApp:
         with self._lock:
             self._index.refresh()
             return self._index.search(text, **options)
+
+    def _explain(self, text: str, options: dict[str, Any]) -> dict[str, Any]:
+        """What ``searchidx query --explain`` shows: the analysed words, the expansions, the query."""
+        planning = {name: options[name] for name in ("match", "expand", "prefix") if name in options}
+        with self._lock:
+            self._index.refresh()
+            plan = self._index.plan(text, **planning)
+        return {
+            "query": text,
+            "words": [list(word) for word in plan.words],
+            "expansions": [{"word": w, "term": t, "weight": x} for w, t, x in plan.expansions],
+            "plan": repr(plan.query),
+        }
 
     def _paper(self, text: str) -> dict[str, Any]:
         arxiv_id = _arxiv_id(text)

@@ -535,6 +535,16 @@ def test_expand_false_is_the_clis_no_expand(server: SearchServer, index_path: Pa
     assert status == 400 and "expand must be true or false" in body["error"]
 
 
+def test_explain_answers_what_the_clis_explain_shows(server: SearchServer, index_path: Path) -> None:
+    _, plan = get_json(server, search_path(q="KV cache 압축", explain="true"))
+    printed = CliRunner().invoke(cli, ["query", "KV cache 압축", "--index", str(index_path), "--explain"])
+    assert f"words: {plan['words']}" in printed.stdout
+    assert plan["words"] == [["kv"], ["cach"], ["압축"]] and "hits" not in plan
+    assert plan["plan"] and plan["query"] == "KV cache 압축"
+    status, body = get_json(server, search_path(q="-", explain="true"))
+    assert status == 400 and "empty" in body["error"]
+
+
 def test_notes_reach_the_api(server: SearchServer) -> None:
     _, result = get_json(server, search_path(q="압축 존재하지않는낱말", match="all"))
     assert result["notes"] == ["no paper has every word; showing papers with some of them"]
