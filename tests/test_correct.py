@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -36,6 +36,7 @@ def test_hangul_is_typed_as_2_set_keys_and_composed_back() -> None:
     assert from_keystrokes("llm") == "ㅣㅣㅡ"
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(0xAC00, 0xD7A3).map(chr), min_size=1, max_size=6))
 def test_any_syllables_survive_the_keyboard(syllables: list[str]) -> None:
     word = "".join(syllables)
