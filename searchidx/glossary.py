@@ -40,7 +40,7 @@ import orjson
 from searchidx.analysis import Analyzer
 from searchidx.durable import write_durably
 from searchidx.glosses import Gloss, Key, gloss_spans, glosses
-from searchidx.index import read_generation_file
+from searchidx.index import read_counts, read_generation_file
 from searchidx.query import expansion_spans, query_words
 from searchidx.records import Paper
 from searchidx.terms import Term
@@ -315,10 +315,7 @@ def save_counts(generation: Path, counts: GlossaryCounts) -> None:
 
 def load_counts(generation: Path) -> GlossaryCounts | None:
     """The glossary counts kept with a generation; ``None`` when absent or unreadable."""
-    try:
-        return GlossaryCounts.from_bytes((generation / COUNTS_FILE).read_bytes())
-    except (OSError, orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
-        return None
+    return read_counts(generation, COUNTS_FILE, GlossaryCounts.from_bytes)
 
 
 def _select(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:

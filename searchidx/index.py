@@ -60,6 +60,7 @@ __all__ = [
     "open_generation",
     "open_current",
     "read_generation_file",
+    "read_counts",
     "build_lock",
     "create_generation_index",
     "new_generation",
@@ -342,6 +343,15 @@ def read_generation_file(
             "rebuild the index with `searchidx build`",
             str(generation.parent),
         ) from exc
+
+
+def read_counts(generation: Path, name: str, from_bytes: Callable[[bytes], _Loaded]) -> _Loaded | None:
+    """Counts an earlier build kept in file ``name`` of a generation to seed the next build;
+    ``None`` when absent or unreadable (the next build then counts from scratch)."""
+    try:
+        return from_bytes((generation / name).read_bytes())
+    except (OSError, orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _generation_number(path: Path) -> int:

@@ -46,7 +46,7 @@ import orjson
 
 from searchidx.durable import write_durably
 from searchidx.glossary import Glossary
-from searchidx.index import read_generation_file
+from searchidx.index import read_counts, read_generation_file
 from searchidx.records import Paper
 from searchidx.terms import Term
 from searchidx.transliterate import LetterModel, mine_transliterations, train, training_pairs
@@ -357,7 +357,4 @@ def save_counts(generation: Path, counts: TranslationCounts) -> None:
 
 def load_counts(generation: Path) -> TranslationCounts | None:
     """What translation mining read for a generation; ``None`` when absent or unreadable."""
-    try:
-        return TranslationCounts.from_bytes((generation / COUNTS_FILE).read_bytes())
-    except (OSError, orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
-        return None
+    return read_counts(generation, COUNTS_FILE, TranslationCounts.from_bytes)
