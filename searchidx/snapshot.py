@@ -21,6 +21,7 @@ from searchidx.correct import SPELLING_FILE, Correction, Speller
 from searchidx.glossary import Glossary, load_glossary
 from searchidx.index import open_current, tantivy_errors
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
+from searchidx.matching import any_of
 from searchidx.query import COMMON_MIN_PAPERS, COMMON_SHARE, parse_query_text
 from searchidx.spacing import spacing_expansions
 from searchidx.translations import Translations, load_translations
@@ -65,25 +66,25 @@ class Snapshot:
 
     def _papers_naming(self, terms: Sequence[str]) -> int:
         """Papers whose title, authors or summaries hold ``terms`` as a phrase (one term: hold it)."""
-        per_field = [
-            tantivy.Query.term_query(self.schema, name, terms[0])
-            if len(terms) == 1
-            else tantivy.Query.phrase_query(self.schema, name, list(enumerate(terms)))
-            for name in NAMING_FIELDS
-        ]
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
+        return self._papers_holding(NAMING_FIELDS, terms)
+
+    def _papers_holding(self, fields: Sequence[str], terms: Sequence[str]) -> int:
+        """Papers holding ``terms`` as a phrase (one term: holding it) in any of ``fields``."""
         with tantivy_errors(self.generation.parent):
-            return int(self.searcher.search(query, 1).count or 0)  # type: ignore[attr-defined]
+            if len(fields) == 1 and len(terms) == 1:
+                return int(self.searcher.doc_freq(fields[0], terms[0]))
+            per_field = [
+                tantivy.Query.term_query(self.schema, name, terms[0])
+                if len(terms) == 1
+                else tantivy.Query.phrase_query(self.schema, name, list(enumerate(terms)))
+                for name in fields
+            ]
+            return int(self.searcher.search(any_of(per_field), 1).count or 0)  # type: ignore[attr-defined]
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one snapshot per generation, few live at once
     def doc_freq(self, term: str) -> int:
         """Papers holding an index term, or space-joined terms as a phrase, in any of their texts."""
-        parts = term.split(" ")
-        with tantivy_errors(self.generation.parent):
-            if len(parts) == 1:
-                return int(self.searcher.doc_freq(IDF_FIELD, term))
-            phrase = tantivy.Query.phrase_query(self.schema, IDF_FIELD, list(enumerate(parts)))
-            return int(self.searcher.search(phrase, 1).count or 0)  # type: ignore[attr-defined]
+        return self._papers_holding((IDF_FIELD,), term.split(" "))
 
     def idf(self, term: str) -> float:
         """BM25's idf of a term (see :meth:`doc_freq`)."""
@@ -97,11 +98,7 @@ class Snapshot:
 
     def papers_with(self, terms: Sequence[str]) -> int:
         """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
-        with tantivy_errors(self.generation.parent):
-            if len(terms) == 1:
-                return int(self.searcher.doc_freq(SPACING_FIELD, terms[0]))
-            phrase = tantivy.Query.phrase_query(self.schema, SPACING_FIELD, list(enumerate(terms)))
-            return int(self.searcher.search(phrase, 1).count or 0)  # type: ignore[attr-defined]
+        return self._papers_holding((SPACING_FIELD,), terms)
 
 
 def prefix_completions(now: Snapshot, text: str) -> dict[str, list[tuple[str, float]]]:
