@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections import ChainMap
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -151,21 +151,18 @@ class SearchIndex:
             }
             # ChainMap only reads the mappings after the first; it asks for MutableMapping all the same.
             expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], glossary))
-        if not expand:
-            plain = build_query(
-                now.schema, now.query_analyzer, text, field_weights=field_weights, match=match,
-                expansions=expansions, idf=now.idf, coverage=coverage, common=now.common,
-            )
-            return plain, None
-        correction = now.correct(text, typing=prefix)
+        correction = now.correct(text, typing=prefix) if expand else None
+        respell: Callable[[Sequence[Sequence[str]]], Mapping[str, Sequence[tuple[str, float]]]] | None = None
+        if correction is not None:
+            corrected = correction.expansions
 
-        def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
-            found, corrected = now.respell(words), correction.expansions
-            return {key: [*found.get(key, ()), *corrected.get(key, ())] for key in found.keys() | corrected.keys()}
+            def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
+                found = now.respell(words)
+                return {key: [*found.get(key, ()), *corrected.get(key, ())] for key in found.keys() | corrected.keys()}
 
         plan = build_query(
-            now.schema, now.query_analyzer, correction.text, field_weights=field_weights, match=match,
-            expansions=expansions, respell=respell, idf=now.idf, coverage=coverage, common=now.common,
+            now.schema, now.query_analyzer, correction.text if correction else text, field_weights=field_weights,
+            match=match, expansions=expansions, respell=respell, idf=now.idf, coverage=coverage, common=now.common,
         )
         return plan, correction
 
