@@ -14,6 +14,7 @@ from searchidx.errors import (
     IndexProblem,
     IndexVersionError,
     InputError,
+    PaperNotFoundError,
     QueryError,
     SearchidxError,
 )
@@ -71,6 +72,6 @@ __all__ = [
     "Section",
     "ParseProblem",
     # The error family of searchidx.errors:
-    "SearchidxError", "InputError", "QueryError",
+    "SearchidxError", "InputError", "QueryError", "PaperNotFoundError",
     "IndexProblem", "IndexNotFoundError", "IndexVersionError", "IndexCorruptError", "IndexLockedError",
 ]

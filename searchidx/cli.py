@@ -292,7 +292,7 @@ def glossary(ctx: click.Context, term: str, index_path: str | None, as_json: boo
     """
     with library_errors():
         index = open_index(index_path)
-        found = index.glossary.translate(term, index.analyzer)
+        found = index.snapshot.glossary.translate(term, index.analyzer)
     if as_json:
         matches = [{"words": key, "translations": [e.to_dict() for e in entries]} for key, entries in found]
         write_bytes(orjson.dumps({"term": term, "matches": matches}, option=orjson.OPT_APPEND_NEWLINE))

@@ -6,6 +6,7 @@ can catch one class and show one line::
     SearchidxError
     ├── InputError              a path to read does not exist or cannot be read
     ├── QueryError              a query or search option is not valid
+    │   └── PaperNotFoundError  no paper with the arXiv id asked for
     └── IndexProblem            something is wrong with the on-disk index
         ├── IndexNotFoundError  no index at the given location
         ├── IndexVersionError   the index was written by another format version
@@ -22,6 +23,7 @@ __all__ = [
     "SearchidxError",
     "InputError",
     "QueryError",
+    "PaperNotFoundError",
     "IndexProblem",
     "IndexNotFoundError",
     "IndexVersionError",
@@ -42,6 +44,14 @@ class InputError(SearchidxError):
 
 class QueryError(SearchidxError):
     """Raised when a query string or a search option cannot be used."""
+
+
+class PaperNotFoundError(QueryError):
+    """Raised when the index holds no paper with the arXiv id asked for."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(f"no paper with arXiv id {arxiv_id} in the index")
+        self.arxiv_id = arxiv_id
 
 
 class IndexProblem(SearchidxError):

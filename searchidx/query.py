@@ -1,4 +1,4 @@
-"""User query text -> a Tantivy query, built from analysed terms.
+"""User query text -> analysed words (:func:`analyse_query`) -> a Tantivy query (:func:`build_query`).
 
 The query language:
 
@@ -16,7 +16,9 @@ match any text field, weighted per field. ``match="all"`` requires every word; `
 requires one; ``"blend"`` requires one but doubles the score of papers that have them all,
 so they come first without losing the rest. A phrase bonus rewards papers where the words
 stand together (the Tantivy queries of a word, its expansions and a phrase are built by
-:mod:`searchidx.matching`). Raw user text never reaches Tantivy's query parser, so no input
+:mod:`searchidx.matching`). Between the two steps a search gathers the words' expansions
+(:mod:`searchidx.expansion`); planning reads that table and the words' idf as data and
+calls nothing back. Raw user text never reaches Tantivy's query parser, so no input
 can cause a syntax error.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,9 +42,11 @@ from searchidx.terms import Term
 __all__ = [
     "Clause",
     "QueryPlan",
+    "AnalysedQuery",
     "DEFAULT_FIELD_WEIGHTS",
     "parse_query_text",
     "plain_spans",
+    "analyse_query",
     "build_query",
     "query_words",
 ]
@@ -128,43 +132,47 @@ def _clauses(text: str) -> Iterator[tuple[Clause, tuple[int, int]]]:
         yield Clause(value, phrase=phrase, field=field_name, exclude=bool(minus)), match.span()
 
 
-def build_query(
-    schema: tantivy.Schema,
-    analyzer: TermAnalyzer,
-    text: str,
-    *,
-    field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
-    match: MatchMode = "all",
-    expansions: Mapping[str, Sequence[tuple[str, float]]] | None = None,
-    respell: Callable[[Sequence[Sequence[str]]], Mapping[str, Sequence[tuple[str, float]]]] | None = None,
-    idf: Callable[[str], float] | None = None,
-    coverage: float = COVERAGE_WEIGHT,
-    common: Callable[[str], bool] | None = None,
-) -> QueryPlan:
-    """Build the Tantivy query for ``text``.
+@dataclass(frozen=True, slots=True)
+class AnalysedQuery:
+    """Query text read and analysed: what expansion and planning start from.
 
-    ``expansions`` maps an analysed word to extra (term, weight) alternatives, e.g. the
-    glossary's translations; they can match but weigh less than the word itself. A key or
-    a term holding spaces is a sequence of index terms: a key ``"선호 최적"`` applies where
-    the query has those words in a row (the words, or else the alternative, are then
-    required as one unit), and a term ``"prefer optim"`` matches as a phrase. Keys of more
-    than :data:`MAX_EXPANSION_WORDS` words are not looked for. ``respell`` gives more
-    expansions once the query's words are known (other spellings of them, see
-    :mod:`searchidx.spacing`). An expansion of weight 1 is another spelling of the word and
-    counts as the word; lighter ones (translations) only score where the word itself does not
-    (the better of the two counts), and together weigh at most :data:`~searchidx.matching.EXPANSION_CAP` of it.
-    Raises :class:`QueryError` for a query made only of operators, which has nothing to look for.
+    ``words`` are the analysed plain words, each a tuple of alternatives, and ``shares``
+    each one's share of the word typed (see :func:`analyse_query`); ``operators`` the
+    phrase, field-limited and excluded clauses with their analysed words. ``arxiv_id`` is
+    set when the whole text names a paper.
+    """
 
-    Keys that ``common`` says are common words (see :data:`COMMON_SHARE`) are not expanded.
-    With ``idf`` (a term's inverse document frequency), every plain word a paper holds in
-    any field adds ``coverage`` times the word's idf, a constant: a paper holding more of
-    the query's words, or rarer ones, comes first, and BM25 orders papers that hold the same.
-    A typed word that analyses to several terms (머신러닝용 -> 머신, 러닝) shares its credit
-    among them, so coverage counts the words the user typed.
+    text: str
+    clauses: tuple[Clause, ...] = ()
+    words: tuple[tuple[str, ...], ...] = ()
+    shares: tuple[float, ...] = ()
+    operators: tuple[tuple[Clause, tuple[tuple[str, ...], ...]], ...] = ()
+    has_plain: bool = False
+    notes: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+
+    def expansion_keys(self) -> list[str]:
+        """Every key :func:`build_query` may look up in its ``expansions``: each word's
+        alternatives, and each run of two to :data:`MAX_EXPANSION_WORDS` words."""
+        firsts = [alternatives[0] for alternatives in self.words]
+        runs = (
+            " ".join(firsts[start:end])
+            for start in range(len(firsts))
+            for end in range(start + 2, min(len(firsts), start + MAX_EXPANSION_WORDS) + 1)
+        )
+        return list(dict.fromkeys([*(t for alternatives in self.words for t in alternatives), *runs]))
+
+
+def analyse_query(analyzer: TermAnalyzer, text: str) -> AnalysedQuery:
+    """Read the query language of ``text`` and analyse its words as documents are.
+
+    Only the first :data:`MAX_QUERY_WORDS` words are kept (a note says so). A typed word
+    that analyses to several terms (머신러닝용 -> 머신, 러닝) shares its credit among them
+    (``shares``), so coverage counts the words the user typed.
     """
     arxiv_id = parse_arxiv_id(text)
     if arxiv_id:
-        return QueryPlan(tantivy.Query.term_query(schema, "arxiv_id", arxiv_id), frozenset(), arxiv_id=arxiv_id)
+        return AnalysedQuery(text, arxiv_id=arxiv_id)
     clauses = parse_query_text(text)
     plain = " ".join(c.text for c in clauses[:MAX_QUERY_WORDS] if not (c.phrase or c.field or c.exclude))
     analysed = analyzer.analyze(plain, "query") if plain else []
@@ -174,22 +182,68 @@ def build_query(
     if len(clauses) > MAX_QUERY_WORDS or len(words) > MAX_QUERY_WORDS:
         clauses, words = clauses[:MAX_QUERY_WORDS], words[:MAX_QUERY_WORDS]
         notes = (f"only the first {MAX_QUERY_WORDS} words of the query were used",)
+    operators = tuple(
+        (clause, tuple(tuple(w) for w in query_words(analyzer.analyze(clause.text, "query"))))
+        for clause in clauses
+        if clause.phrase or clause.field or clause.exclude
+    )
+    return AnalysedQuery(
+        text,
+        clauses=tuple(clauses),
+        words=tuple(tuple(w) for w in words),
+        shares=tuple(shares),
+        operators=operators,
+        has_plain=bool(plain),
+        notes=notes,
+    )
+
+
+def build_query(
+    schema: tantivy.Schema,
+    analysed: AnalysedQuery,
+    *,
+    field_weights: Mapping[str, float] = DEFAULT_FIELD_WEIGHTS,
+    match: MatchMode = "all",
+    expansions: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    idf: Mapping[str, float] | None = None,
+    coverage: float = COVERAGE_WEIGHT,
+) -> QueryPlan:
+    """Build the Tantivy query of an analysed query.
+
+    ``expansions`` maps an analysed word to extra (term, weight) alternatives, e.g. the
+    glossary's translations; they can match but weigh less than the word itself. A key or
+    a term holding spaces is a sequence of index terms: a key ``"선호 최적"`` applies where
+    the query has those words in a row (the words, or else the alternative, are then
+    required as one unit), and a term ``"prefer optim"`` matches as a phrase. Keys of more
+    than :data:`MAX_EXPANSION_WORDS` words are not looked for (see
+    :meth:`AnalysedQuery.expansion_keys`). An expansion of weight 1 is another spelling of
+    the word and counts as the word; lighter ones (translations) only score where the word
+    itself does not (the better of the two counts), and together weigh at most
+    :data:`~searchidx.matching.EXPANSION_CAP` of it.
+    Raises :class:`QueryError` for a query made only of operators, which has nothing to look for.
+
+    With ``idf`` (the inverse document frequency of each term of the words), every plain
+    word a paper holds in any field adds ``coverage`` times the word's idf (times its
+    share), a constant: a paper holding more of the query's words, or rarer ones, comes
+    first, and BM25 orders papers that hold the same.
+    """
+    if analysed.arxiv_id:
+        return QueryPlan(
+            tantivy.Query.term_query(schema, "arxiv_id", analysed.arxiv_id), frozenset(), arxiv_id=analysed.arxiv_id
+        )
+    words, shares = analysed.words, analysed.shares
     must: list[tantivy.Query] = []
     should: list[tantivy.Query] = []
     must_not: list[tantivy.Query] = []
     terms: set[str] = {term for alternatives in words for term in alternatives}
     table: Mapping[str, Sequence[tuple[str, float]]] = expansions if expansions is not None else {}
-    if respell is not None and words:
-        table = _Chained(respell(words), table)
-    if common is not None:
-        table = _Chained(table, keep=lambda key: not common(key))
     used: list[tuple[str, str, float]] = []
     word_queries = []  # one per word or expanded run, matched whole
     scored = []  # the same, but a run also scores for the words of it a paper has
     at = 0
     for span in expansion_spans(words, table):
         credits = [
-            coverage * share * max(idf(t) for t in alternatives) if idf is not None and coverage > 0 else 0.0
+            coverage * share * max(idf[t] for t in alternatives) if idf is not None and coverage > 0 else 0.0
             for alternatives, share in zip(span, shares[at : at + len(span)])
         ]
         at += len(span)
@@ -217,17 +271,16 @@ def build_query(
             should.append(boost(combine(word_queries, [], []), ALL_WORDS_BOOST))
     if len(words) > 1:
         should.append(phrase_bonus(schema, words, field_weights))
-    for clause in clauses:
-        if clause.phrase or clause.field or clause.exclude:
-            query, clause_terms = _clause_query(schema, analyzer, clause, field_weights)
-            if query is None:
-                continue
-            if clause.exclude:
-                must_not.append(query)
-            else:
-                must.append(query)
-                terms.update(clause_terms)
-    positive = bool(plain) or any(not c.exclude for c in clauses)
+    for clause, clause_words in analysed.operators:
+        query, clause_terms = _clause_query(schema, clause, clause_words, field_weights)
+        if query is None:
+            continue
+        if clause.exclude:
+            must_not.append(query)
+        else:
+            must.append(query)
+            terms.update(clause_terms)
+    positive = analysed.has_plain or any(not c.exclude for c in analysed.clauses)
     if not positive and not must_not:
         raise QueryError('the query is empty: it has only operators (", -, title:, author:); give some words to search for')
     if positive and not (must or should):
@@ -237,38 +290,11 @@ def build_query(
     return QueryPlan(
         query,
         frozenset(terms),
-        words=tuple(tuple(w) for w in words),
-        clauses=tuple(clauses),
-        notes=notes,
+        words=words,
+        clauses=analysed.clauses,
+        notes=analysed.notes,
         expansions=tuple(dict.fromkeys(used)),
     )
-
-
-class _Chained(Mapping[str, Sequence[tuple[str, float]]]):
-    """Expansion mappings seen as one: a key's alternatives from each mapping that has it,
-    for the keys ``keep`` accepts (default all)."""
-
-    def __init__(
-        self, *mappings: Mapping[str, Sequence[tuple[str, float]]], keep: Callable[[str], bool] | None = None
-    ) -> None:
-        self._mappings = mappings
-        self._keep = keep
-
-    def __getitem__(self, key: str) -> Sequence[tuple[str, float]]:
-        if key not in self:
-            raise KeyError(key)
-        return [entry for mapping in self._mappings if key in mapping for entry in mapping[key]]
-
-    def __contains__(self, key: object) -> bool:
-        if not any(key in mapping for mapping in self._mappings):
-            return False
-        return self._keep is None or (isinstance(key, str) and self._keep(key))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(key for mapping in self._mappings for key in mapping if key in self))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def _word_shares(terms: Sequence[Term], text: str) -> list[float]:
@@ -312,10 +338,9 @@ def expansion_spans(words: Sequence[Sequence[str]], expansions: Collection[str])
 
 
 def _clause_query(
-    schema: tantivy.Schema, analyzer: TermAnalyzer, clause: Clause, field_weights: Mapping[str, float]
+    schema: tantivy.Schema, clause: Clause, words: Sequence[Sequence[str]], field_weights: Mapping[str, float]
 ) -> tuple[tantivy.Query | None, set[str]]:
     """The query of a phrase, field-limited or excluded clause (None if it has no terms)."""
-    words = query_words(analyzer.analyze(clause.text, "query"))
     if not words:
         return None, set()
     fields = [clause.field] if clause.field else [n for n, w in field_weights.items() if w > 0]

@@ -11,11 +11,11 @@ opened generation holds lives in :mod:`searchidx.snapshot`; the hits and page re
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
-from collections import ChainMap
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 import tantivy
@@ -23,37 +23,55 @@ import tantivy
 from searchidx.analysis import Analyzer, default_analyzer
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.correct import Correction
-from searchidx.errors import QueryError
+from searchidx.errors import PaperNotFoundError, QueryError
+from searchidx.expansion import prefix_completions, query_expansions
 from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
-from searchidx.glossary import EXPANSION_WEIGHT, Glossary
+from searchidx.glossary import EXPANSION_WEIGHT
 from searchidx.highlight import make_snippets
 from searchidx.index import current_generation, resolve_index_path, tantivy_errors
 from searchidx.options import (
     DEFAULT_LIMIT,
     DEFAULT_MATCH,
     DEFAULT_SORT,
-    FACETS,
     VOTE_STEPS,
     SortOrder,
     check_options,
-    date_bound,
+    day_range,
 )
 from searchidx.query import (
     COVERAGE_WEIGHT,
     DEFAULT_FIELD_WEIGHTS,
     MatchMode,
     QueryPlan,
+    analyse_query,
     build_query,
 )
 from searchidx.records import Paper
 from searchidx.results import Hit, SearchResult
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT, prior_field
 from searchidx.similar import related_query
-from searchidx.snapshot import Snapshot, prefix_completions
+from searchidx.snapshot import Snapshot
 from searchidx.termstore import StoredAnalysis, decode_terms
-from searchidx.translations import Translations
 
 __all__ = ["SearchIndex", "open_index"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _public(method: Callable[Concatenate[SearchIndex, _P], _R]) -> Callable[Concatenate[SearchIndex, _P], _R]:
+    """The one place a :class:`SearchIndex` call's errors are translated (each public
+    method, and opening a generation): what Tantivy or the OS raises while the call reads
+    the index becomes :mod:`searchidx.errors` (:func:`searchidx.index.tantivy_errors`).
+    The caller's values are checked before they reach Tantivy
+    (:func:`searchidx.options.check_options`), so what is left is damage."""
+
+    @functools.wraps(method)
+    def call(self: SearchIndex, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with tantivy_errors(self.root):
+            return method(self, *args, **kwargs)
+
+    return call
 
 
 def open_index(path: str | os.PathLike[str] | None = None, *, analyzer: Analyzer | None = None) -> SearchIndex:
@@ -71,48 +89,29 @@ class SearchIndex:
     def __init__(self, root: Path, *, analyzer: Analyzer | None = None) -> None:
         self.root = root
         self.analyzer = analyzer or default_analyzer()
-        self._now = Snapshot(root, self.analyzer)
+        self._now = self._open()
 
-    @property
-    def generation(self) -> Path:
-        """The generation directory this view reads."""
-        return self._now.generation
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """The generation's ``searchidx.json``: format version, build time, paper count."""
-        return self._now.meta
+    @_public
+    def _open(self) -> Snapshot:
+        return Snapshot(self.root, self.analyzer)
 
     @property
     def snapshot(self) -> Snapshot:
-        """The opened generation: its searcher and the collection statistics searches use."""
+        """The generation this view reads: its directory (``generation``), ``meta``, ``schema``,
+        searcher, ``glossary`` and ``translations`` and the collection statistics searches use."""
         return self._now
-
-    @property
-    def schema(self) -> tantivy.Schema:
-        """The Tantivy schema of the index."""
-        return self._now.schema
-
-    @property
-    def glossary(self) -> Glossary:
-        """The Korean <-> English glossary mined when this generation was built."""
-        return self._now.glossary
-
-    @property
-    def translations(self) -> Translations:
-        """The translations and loanword spellings mined when this generation was built (read on first use)."""
-        return self._now.translations
 
     def refresh(self) -> bool:
         """Switch to a newer generation if a build published one; True if it did."""
         if current_generation(self.root) == self._now.generation:
             return False
-        self._now = Snapshot(self.root, self.analyzer)
+        self._now = self._open()
         return True
 
     def __len__(self) -> int:
         return int(self._now.searcher.num_docs)
 
+    @_public
     def plan(
         self,
         text: str,
@@ -125,6 +124,7 @@ class SearchIndex:
         coverage: float = COVERAGE_WEIGHT,
     ) -> QueryPlan:
         """The query that ``text`` becomes (what ``--explain`` shows)."""
+        check_options(text, match=match, field_weights=field_weights, expansion_weight=expansion_weight, coverage=coverage)
         return self._plan(self._now, text, match, field_weights, expand, expansion_weight, prefix, coverage)[0]
 
     @staticmethod
@@ -138,34 +138,23 @@ class SearchIndex:
         prefix: bool = False,
         coverage: float = COVERAGE_WEIGHT,
     ) -> tuple[QueryPlan, Correction | None]:
-        expansions: Mapping[str, Sequence[tuple[str, float]]] | None
-        if expand:
-            expansions = now.translations.expansions(now.glossary.expansions(expansion_weight, now.papers_with))
-        else:
-            expansions = None
-        completions = prefix_completions(now, text) if prefix else {}
-        if completions:
-            glossary = expansions if expansions is not None else {}
-            first: dict[str, Sequence[tuple[str, float]]] = {
-                term: [*added, *glossary.get(term, ())] for term, added in completions.items()
-            }
-            # ChainMap only reads the mappings after the first; it asks for MutableMapping all the same.
-            expansions = ChainMap(first, cast(MutableMapping[str, Sequence[tuple[str, float]]], glossary))
+        """Correction, analysis, expansion, plan: each step reads the snapshot and hands the next its records."""
         correction = now.correct(text, typing=prefix) if expand else None
-        respell: Callable[[Sequence[Sequence[str]]], Mapping[str, Sequence[tuple[str, float]]]] | None = None
-        if correction is not None:
-            corrected = correction.expansions
-
-            def respell(words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
-                found = now.respell(words)
-                return {key: [*found.get(key, ()), *corrected.get(key, ())] for key in found.keys() | corrected.keys()}
-
+        analysed = analyse_query(now.query_analyzer, correction.text if correction else text)
+        expansions = query_expansions(
+            now,
+            analysed,
+            glossary_weight=expansion_weight if expand else None,
+            completions=prefix_completions(now, text) if prefix else {},
+            correction=correction,
+        )
+        idf = {t: now.idf(t) for alternatives in analysed.words for t in alternatives} if coverage > 0 else None
         plan = build_query(
-            now.schema, now.query_analyzer, correction.text if correction else text, field_weights=field_weights,
-            match=match, expansions=expansions, respell=respell, idf=now.idf, coverage=coverage, common=now.common,
+            now.schema, analysed, field_weights=field_weights, match=match, expansions=expansions, idf=idf, coverage=coverage
         )
         return plan, correction
 
+    @_public
     def search(
         self,
         text: str,
@@ -208,10 +197,11 @@ class SearchIndex:
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
-        check_options(text, limit, offset, sort, weight, match, min_votes)
-        unknown = sorted(set(facets) - set(FACETS))
-        if unknown:
-            raise QueryError(f"facets must be among {', '.join(FACETS)}, not {', '.join(unknown)}")
+        check_options(
+            text, limit=limit, offset=offset, sort=sort, vote_weight=weight, match=match, min_votes=min_votes,
+            field_weights=field_weights, expansion_weight=expansion_weight, coverage=coverage, snippets=snippets,
+            facets=facets,
+        )
         if sort != "relevance":
             match = "all"  # a sorted list holds the papers with every word, not those with one common word
         plan, correction = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix, coverage)
@@ -247,8 +237,7 @@ class SearchIndex:
             "month": {"histogram": {"field": "day", "interval": 100, "min_doc_count": 1}},
             "votes": {"range": {"field": "votes", "ranges": [{k: v for k, v in r.items() if v is not None} for r in steps]}},
         }
-        with tantivy_errors(self.root):
-            found = now.searcher.aggregate(query, {name: spec[name] for name in names})
+        found = now.searcher.aggregate(query, {name: spec[name] for name in names})
         counts: dict[str, tuple[tuple[str | int, int], ...]] = {}
         if "month" in names:
             months = ((int(b["key"]) // 100, int(b["doc_count"])) for b in found["month"]["buckets"])
@@ -259,22 +248,22 @@ class SearchIndex:
             counts["votes"] = tuple((step, sum(n for low, n in per_range if low >= step)) for step in VOTE_STEPS)
         return counts
 
-    def get(self, arxiv_id: str) -> Paper | None:
-        """The paper with this arXiv id, or ``None``."""
-        now = self._now
-        found = self._find(now, arxiv_id)
-        return None if found is None else Paper.from_dict(orjson.loads(found["record"][0]))
+    @_public
+    def get(self, arxiv_id: str) -> Paper:
+        """The paper with this arXiv id, in any form a query takes (``2406.11430v2``, an
+        arXiv or Hugging Face URL). Raises :class:`PaperNotFoundError` when the index has
+        no such paper, and :class:`QueryError` when ``arxiv_id`` is not an arXiv id."""
+        return Paper.from_dict(orjson.loads(self._find(self._now, arxiv_id)["record"][0]))
 
+    @_public
     def similar(self, arxiv_id: str, *, limit: int = DEFAULT_LIMIT, snippets: int = 1) -> SearchResult:
-        """The papers most related to the paper ``arxiv_id`` (see :mod:`searchidx.similar`)."""
+        """The papers most related to the paper ``arxiv_id`` (see :mod:`searchidx.similar`).
+
+        Takes ``arxiv_id`` and raises as :meth:`get` does.
+        """
         now = self._now
-        paper_id = parse_arxiv_id(arxiv_id)
-        if paper_id is None:
-            raise QueryError(f"not an arXiv id: {arxiv_id!r}")
-        check_options(paper_id, limit, 0, "relevance", 0.0, "all", None)
-        doc = self._find(now, paper_id)
-        if doc is None:
-            raise QueryError(f"no paper {paper_id} in the index")
+        check_options(arxiv_id, limit=limit, snippets=snippets)
+        doc = self._find(now, arxiv_id)
         paper = Paper.from_dict(orjson.loads(doc["record"][0]))
         texts = texts_to_analyze(paper)
         stored = doc[ANALYSIS_FIELD]
@@ -283,13 +272,18 @@ class SearchIndex:
         total, page = self._run(now, related.query, [], limit, 0, "relevance", 0.0)
         plan = QueryPlan(related.query, frozenset(term for term, _ in related.terms))
         hits = tuple(self._hit(now, score, address, plan, "relevance", snippets) for score, address in page)
-        return SearchResult(query=paper_id, total=total, hits=hits)
+        return SearchResult(query=paper.arxiv_id, total=total, hits=hits)
 
-    def _find(self, now: Snapshot, arxiv_id: str) -> tantivy.Document | None:
-        query = tantivy.Query.term_query(now.schema, "arxiv_id", arxiv_id)
-        with tantivy_errors(self.root):
-            found = now.searcher.search(query, 1).hits
-            return now.searcher.doc(found[0][1]) if found else None
+    @staticmethod
+    def _find(now: Snapshot, text: str) -> tantivy.Document:
+        """The document of the paper ``text`` names (see :meth:`get`)."""
+        arxiv_id = parse_arxiv_id(text)
+        if arxiv_id is None:
+            raise QueryError(f"not an arXiv id: {text[:100]!r} (expected like 2406.11430)")
+        found = now.searcher.search(tantivy.Query.term_query(now.schema, "arxiv_id", arxiv_id), 1).hits
+        if not found:
+            raise PaperNotFoundError(arxiv_id)
+        return now.searcher.doc(found[0][1])
 
     @staticmethod
     def _filters(
@@ -297,10 +291,8 @@ class SearchIndex:
     ) -> list[tantivy.Query]:
         filters = []
         if since is not None or until is not None:
-            lower = day_number(date_bound(since, end=False)) if since is not None else None
-            upper = day_number(date_bound(until, end=True)) if until is not None else None
-            if lower is not None and upper is not None and lower > upper:
-                raise QueryError(f"--since {since} is after --until {until}")
+            first, last = day_range(since, until)
+            lower, upper = (None if day is None else day_number(day) for day in (first, last))
             filters.append(tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, lower, upper))
         if min_votes is not None:
             filters.append(tantivy.Query.range_query(schema, "votes", tantivy.FieldType.Integer, min_votes, None))
@@ -327,16 +319,14 @@ class SearchIndex:
             options["order_by_field"] = "by_date"
         elif weight > 0:
             options["weight_by_field"] = prior_field(weight)
-        with tantivy_errors(self.root):
-            result = now.searcher.search(query, limit, **options)
+        result = now.searcher.search(query, limit, **options)
         # tantivy.pyi omits SearchResult.count, which search(count=True) fills in.
         return int(result.count or 0), list(result.hits)  # type: ignore[attr-defined]
 
     def _hit(
         self, now: Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int
     ) -> Hit:
-        with tantivy_errors(self.root):
-            doc = now.searcher.doc(address)
+        doc = now.searcher.doc(address)
         paper = Paper.from_dict(orjson.loads(doc["record"][0]))
         stored = doc[ANALYSIS_FIELD]
         # Snippets come from the terms stored at build time, so hits need no Kiwi.

@@ -53,8 +53,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from searchidx.arxiv import parse_arxiv_id
-from searchidx.errors import IndexProblem, QueryError
+from searchidx.errors import IndexProblem, PaperNotFoundError, QueryError
 from searchidx.feed import atom_feed
 from searchidx.options import DEFAULT_LIMIT, DEFAULT_MATCH, DEFAULT_SORT, FACETS, MATCH_MODES, SORT_ORDERS
 from searchidx.results import SearchResult
@@ -239,6 +238,8 @@ class SearchApp:
             self._check_request(method, environ)
             try:
                 return self._route(path, query, environ)
+            except PaperNotFoundError as error:
+                raise HTTPError(HTTPStatus.NOT_FOUND, str(error)) from error
             except QueryError as error:
                 raise HTTPError(HTTPStatus.BAD_REQUEST, str(error)) from error
             except IndexProblem as error:
@@ -304,17 +305,12 @@ class SearchApp:
             "plan": repr(plan.query),
         }
 
-    def _paper(self, text: str) -> dict[str, Any]:
-        arxiv_id = _arxiv_id(text)
+    def _paper(self, arxiv_id: str) -> dict[str, Any]:
         with self._lock:
             self._index.refresh()
-            paper = self._index.get(arxiv_id)
-        if paper is None:
-            raise HTTPError(HTTPStatus.NOT_FOUND, f"no paper with arXiv id {arxiv_id}")
-        return paper.to_dict()
+            return self._index.get(arxiv_id).to_dict()
 
-    def _similar(self, text: str, query: str) -> dict[str, Any]:
-        arxiv_id = _arxiv_id(text)
+    def _similar(self, arxiv_id: str, query: str) -> dict[str, Any]:
         limit = DEFAULT_LIMIT
         for name, value in parse_qsl(query, keep_blank_values=True, max_num_fields=2):
             if name != "limit":
@@ -324,8 +320,6 @@ class SearchApp:
             raise QueryError(f"limit must be at most {MAX_API_LIMIT}, not {limit}")
         with self._lock:
             self._index.refresh()
-            if self._index.get(arxiv_id) is None:
-                raise HTTPError(HTTPStatus.NOT_FOUND, f"no paper with arXiv id {arxiv_id}")
             return self._index.similar(arxiv_id, limit=limit).to_dict()
 
 
@@ -349,14 +343,6 @@ def search_config() -> dict[str, Any]:
         "max_limit": MAX_API_LIMIT,
         "max_query_chars": MAX_QUERY_CHARS,
     }
-
-
-def _arxiv_id(text: str) -> str:
-    """The arXiv id in a path segment, in any form a query accepts."""
-    arxiv_id = parse_arxiv_id(text)
-    if arxiv_id is None:
-        raise HTTPError(HTTPStatus.BAD_REQUEST, f"not an arXiv id: {text[:100]!r} (expected like 2406.11430)")
-    return arxiv_id
 
 
 def _base_url(environ: dict[str, Any]) -> str:

@@ -2,9 +2,10 @@
 
 A :class:`Snapshot` holds what :class:`searchidx.search.SearchIndex` reads for one
 generation (Tantivy searcher, lexicon, glossary, spelling and translation tables) and
-answers the collection statistics query planning asks for: document frequencies, idf,
-whether a term is too common to expand, other spellings and typo corrections, and
-completions of a word being typed.
+answers the collection statistics a search reads before it plans its query (document
+frequencies, idf, whether a term is too common to expand) and typo corrections. It is
+read-only: nothing of a search changes it. Tantivy's errors are translated where the
+public call that reads it began (:mod:`searchidx.search`).
 """
 
 from __future__ import annotations
@@ -19,19 +20,14 @@ import tantivy
 from searchidx.analysis import Analyzer
 from searchidx.correct import SPELLING_FILE, Correction, Speller
 from searchidx.glossary import Glossary, load_glossary
-from searchidx.index import open_current, tantivy_errors
+from searchidx.index import open_current
 from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
 from searchidx.matching import any_of
-from searchidx.query import COMMON_MIN_PAPERS, COMMON_SHARE, parse_query_text
-from searchidx.spacing import spacing_expansions
+from searchidx.query import COMMON_MIN_PAPERS, COMMON_SHARE
 from searchidx.translations import Translations, load_translations
 
-__all__ = ["Snapshot", "prefix_completions", "PREFIX_COMPLETIONS"]
+__all__ = ["Snapshot"]
 
-#: With ``prefix``, the most frequent index terms the last word may be the start of.
-PREFIX_COMPLETIONS = 8
-#: Where those terms are looked up: titles and summaries.
-PREFIX_FIELDS = ("title", "body")
 #: Where other spellings of query words are counted: the summaries.
 SPACING_FIELD = "body"
 #: Where a query word is looked for before it is taken for a typo: wherever a plain word matches.
@@ -45,8 +41,7 @@ class Snapshot:
 
     def __init__(self, root: Path, analyzer: Analyzer) -> None:
         self.generation, self.meta, index = open_current(root)
-        with tantivy_errors(root):
-            self.searcher = index.searcher()
+        self.searcher = index.searcher()
         self.schema = index.schema
         # Query words the collection contains are analysed from its lexicon, without Kiwi.
         self.query_analyzer = QueryAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
@@ -54,10 +49,6 @@ class Snapshot:
         self.glossary: Glossary = load_glossary(self.generation)
         self.speller = Speller(self.generation / SPELLING_FILE)
         self.translations: Translations = load_translations(self.generation)
-
-    def respell(self, words: Sequence[Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
-        """Other spellings of query ``words`` that the summaries use (:mod:`searchidx.spacing`)."""
-        return spacing_expansions(words, self.query_analyzer.known, self.papers_with)
 
     def correct(self, text: str, *, typing: bool = False) -> Correction:
         """Corrections of mistyped query words (:mod:`searchidx.correct`); with ``typing``
@@ -70,16 +61,15 @@ class Snapshot:
 
     def _papers_holding(self, fields: Sequence[str], terms: Sequence[str]) -> int:
         """Papers holding ``terms`` as a phrase (one term: holding it) in any of ``fields``."""
-        with tantivy_errors(self.generation.parent):
-            if len(fields) == 1 and len(terms) == 1:
-                return int(self.searcher.doc_freq(fields[0], terms[0]))
-            per_field = [
-                tantivy.Query.term_query(self.schema, name, terms[0])
-                if len(terms) == 1
-                else tantivy.Query.phrase_query(self.schema, name, list(enumerate(terms)))
-                for name in fields
-            ]
-            return int(self.searcher.search(any_of(per_field), 1).count or 0)  # type: ignore[attr-defined]
+        if len(fields) == 1 and len(terms) == 1:
+            return int(self.searcher.doc_freq(fields[0], terms[0]))
+        per_field = [
+            tantivy.Query.term_query(self.schema, name, terms[0])
+            if len(terms) == 1
+            else tantivy.Query.phrase_query(self.schema, name, list(enumerate(terms)))
+            for name in fields
+        ]
+        return int(self.searcher.search(any_of(per_field), 1).count or 0)  # type: ignore[attr-defined]
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one snapshot per generation, few live at once
     def doc_freq(self, term: str) -> int:
@@ -100,23 +90,3 @@ class Snapshot:
         """Papers whose summaries hold ``terms`` as a phrase (one term: hold it)."""
         return self._papers_holding((SPACING_FIELD,), terms)
 
-
-def prefix_completions(now: Snapshot, text: str) -> dict[str, list[tuple[str, float]]]:
-    """The index terms the last word of ``text`` may be the start of, as an expansion of its last term."""
-    clauses = parse_query_text(text)
-    last = clauses[-1] if clauses and not text[-1:].isspace() else None
-    if last is None or last.phrase or last.field or last.exclude or not text.rstrip().endswith(last.text):
-        return {}
-    terms = now.query_analyzer.analyze(last.text, "query")
-    if not terms:
-        return {}
-    stem = terms[-1].text
-    if len(stem) < 2 and not ("가" <= stem <= "힣"):
-        return {}
-    counts: dict[str, int] = {}
-    with tantivy_errors(now.generation.parent):
-        for name in PREFIX_FIELDS:
-            for term, count in now.searcher.terms_with_prefix(name, stem, limit=PREFIX_COMPLETIONS):
-                counts[term] = counts.get(term, 0) + int(count)
-    found = sorted((t for t in counts if t != stem), key=lambda t: (-counts[t], t))[:PREFIX_COMPLETIONS]
-    return {stem: [(term, 1.0) for term in found]} if found else {}

@@ -54,7 +54,7 @@ def test_longer_words_allow_more_edits() -> None:
 
 
 def test_the_build_counts_the_papers_of_every_word(search_index: SearchIndex) -> None:
-    db = sqlite3.connect(search_index.generation / SPELLING_FILE)
+    db = sqlite3.connect(search_index.snapshot.generation / SPELLING_FILE)
     papers = dict(db.execute("SELECT keys, papers FROM words WHERE keys IN ('xhzms', 'scaling', 'zhao')"))
     assert papers == {"xhzms": 1, "scaling": 1, "zhao": 3}  # 토큰 is stored as its keys
 
@@ -109,7 +109,7 @@ def test_cli_says_what_it_searched_and_json_carries_the_corrections(search_index
 def test_an_index_without_a_spelling_table_searches_as_typed(search_index: SearchIndex, tmp_path: Path, analyzer) -> None:
     copy = tmp_path / "index"
     shutil.copytree(search_index.root, copy)
-    (open_index(copy, analyzer=analyzer).generation / SPELLING_FILE).unlink()
+    (open_index(copy, analyzer=analyzer).snapshot.generation / SPELLING_FILE).unlink()
     index = open_index(copy, analyzer=analyzer)
     assert index.search("Tokne Mergnig").total == 0
     assert first(index, "Token Merging") == "2406.20002"

@@ -25,7 +25,7 @@ def ids(result) -> list[str]:
 
 
 def targets(glossary_index: SearchIndex, key: str) -> set[str]:
-    return {entry.target for entry in glossary_index.glossary.lookup(key)}
+    return {entry.target for entry in glossary_index.snapshot.glossary.lookup(key)}
 
 
 def paper(arxiv_id: str, *texts: str) -> Paper:
@@ -36,7 +36,7 @@ def test_glosses_are_mined_in_both_directions_as_index_terms(glossary_index: Sea
     assert targets(glossary_index, "환각") == {"hallucin"}
     assert targets(glossary_index, "hallucin") == {"환각"}
     # "선호 최적화(preference optimization)" and "Preference Optimization(선호 최적화)" count together.
-    [entry] = glossary_index.glossary.lookup("prefer optim")
+    [entry] = glossary_index.snapshot.glossary.lookup("prefer optim")
     assert (entry.target, entry.count, entry.form) == ("선호 최적화", 2, "선호 최적화")
 
 
@@ -45,7 +45,7 @@ def test_a_long_form_and_its_abbreviation_both_gloss_the_term(glossary_index: Se
 
 
 def test_example_lists_and_words_before_particles_are_not_mined(glossary_index: SearchIndex) -> None:
-    keys = glossary_index.glossary.keys()
+    keys = glossary_index.snapshot.glossary.keys()
     assert not any("gpt" in key or "연구" in key for key in keys)  # "(예: GPT-4, Claude)", "본 연구에서는 환각(...)"
 
 

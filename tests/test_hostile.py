@@ -170,7 +170,7 @@ def test_file_and_directory_names_that_are_not_utf8_are_indexed_and_rebuilt(tmp_
     report = build([source], index, analyzer=analyzer)
     assert report.papers == 2 and not report.problems
     assert build([source], index, analyzer=analyzer).mode == "unchanged"
-    keys = read_manifest(current_generation(index)).files  # type: ignore[union-attr]
+    keys = read_manifest(current_generation(index)).files
     assert len(keys) == 2 and all("\\x" in key for key in keys)
     result = CliRunner().invoke(cli, ["build", str(source), "--index", str(index)])
     assert result.exit_code == 0, result.output
@@ -412,7 +412,7 @@ def test_a_view_keeps_its_glossary_after_two_builds(tmp_path: Path, analyzer) ->
     view = open_index(index, analyzer=analyzer)
     before = view.search("hallucination")
     assert before.expansions
-    generation = view.generation
+    generation = view.snapshot.generation
     build([FIXTURES / "glossary"], index, analyzer=analyzer, full=True)
     build([FIXTURES / "glossary"], index, analyzer=analyzer, full=True)
     assert not generation.exists()
@@ -529,13 +529,13 @@ def test_old_style_ids_work_wherever_new_ones_do(tmp_path: Path, analyzer) -> No
     index = open_index(tmp_path / "idx", analyzer=analyzer)
     for text, expected in [("hep-th/9901001", "hep-th/9901001"), ("https://arxiv.org/abs/math.GT/0309136v1", "math.GT/0309136")]:
         assert ids(index.search(text).hits) == [expected]
-        assert index.get(expected).url == f"https://arxiv.org/abs/{expected}"  # type: ignore[union-attr]
+        assert index.get(expected).url == f"https://arxiv.org/abs/{expected}"
         assert expected not in ids(index.similar(text).hits)
         result = CliRunner().invoke(cli, ["similar", "--index", str(tmp_path / "idx"), text])
         assert result.exit_code == 0, result.output
     schemas = {name: json.loads((ROOT / "schema" / f"{name}.schema.json").read_text()) for name in ("paper", "search")}
     jsonschema.validate(index.search("hep-th/9901001").to_dict(), schemas["search"])
-    jsonschema.validate(index.get("math.GT/0309136").to_dict(), schemas["paper"])  # type: ignore[union-attr]
+    jsonschema.validate(index.get("math.GT/0309136").to_dict(), schemas["paper"])
     with serving(tmp_path / "idx", analyzer) as server:
         status, _, body = request(server, "/api/papers/math.GT/0309136")
         assert status == 200 and orjson.loads(body)["title"] == "Old topology paper"

@@ -44,17 +44,17 @@ def snapshot(index_path: Path, analyzer) -> tuple[dict[str, dict], dict[str, dic
     mined translations and the spelling table."""
     index = open_index(index_path, analyzer=analyzer)
     ids = {hit.arxiv_id for q in QUERIES for hit in index.search(q, limit=100, match="any").hits}
-    papers = {arxiv_id: index.get(arxiv_id).to_dict() for arxiv_id in ids}  # type: ignore[union-attr]
+    papers = {arxiv_id: index.get(arxiv_id).to_dict() for arxiv_id in ids}
     scores = {
         q: {hit.arxiv_id: round(hit.score or 0.0, 4) for hit in index.search(q, limit=100, match="any").hits}
         for q in QUERIES
     }
-    db = sqlite3.connect(index.generation / SPELLING_FILE)
+    db = sqlite3.connect(index.snapshot.generation / SPELLING_FILE)
     try:
         spelling = db.execute("SELECT * FROM words ORDER BY keys, hangul").fetchall()
     finally:
         db.close()
-    return papers, scores, index.glossary.to_dict(), index.translations.to_dict(), spelling
+    return papers, scores, index.snapshot.glossary.to_dict(), index.snapshot.translations.to_dict(), spelling
 
 
 def assert_same_as_full_rebuild(digests: Path, incremental: Path, tmp_path: Path, analyzer) -> None:
@@ -122,7 +122,7 @@ def test_changed_and_deleted_files(digests: Path, tmp_path: Path, analyzer) -> N
     report = build([digests], index, analyzer=analyzer)
     assert (report.mode, report.analysed) == ("reindex", 1)
     searched = open_index(index, analyzer=analyzer)
-    assert searched.get("2406.11430").votes == 99  # type: ignore[union-attr]
+    assert searched.get("2406.11430").votes == 99
     assert searched.search("간단한 규칙").total >= 1
     assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
 

@@ -233,7 +233,7 @@ def test_long_lived_reader_keeps_answering_after_its_generation_is_removed(
     before = {q: index.search(q).to_dict() for q in QUERIES}
     build([corpora["new"]], index_of_old, analyzer=analyzer)
     build([corpora["new"]], index_of_old, analyzer=analyzer, full=True)
-    assert not index.generation.exists()
+    assert not index.snapshot.generation.exists()
     assert {q: index.search(q).to_dict() for q in QUERIES} == before
     assert index.get("2401.00001") is not None
     assert index.refresh() is True

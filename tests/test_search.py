@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from searchidx import QueryError
+from searchidx import PaperNotFoundError, QueryError
 from searchidx.search import SearchIndex
 
 
@@ -118,6 +118,48 @@ def test_snippets_highlight_matched_korean_words(search_index: SearchIndex) -> N
 def test_bad_options_raise_query_error(search_index: SearchIndex, options: dict) -> None:
     with pytest.raises(QueryError):
         search_index.search("모델", **options)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"field_weights": {"titel": 1.0}}, "unknown field 'titel' in field_weights; fields: title, authors, body"),
+        ({"field_weights": {"day": 1.0}}, "unknown field 'day' in field_weights"),
+        ({"field_weights": {"title": float("nan")}}, r"field_weights\['title'\] must be a number, 0 or more"),
+        ({"coverage": -1.0}, "coverage must be a number, 0 or more"),
+        ({"expansion_weight": float("inf")}, "expansion_weight must be a number"),
+        ({"min_votes": 2.5}, "min_votes must be a whole number"),
+        ({"limit": "3"}, "limit must be a whole number"),
+        ({"snippets": -1}, "snippets must be between 0"),
+        ({"facets": "month"}, "facets must be a sequence of names"),
+        ({"since": 2024}, "not a date: 2024"),
+        ({"since": "2024-07-02", "until": "2024-07-01"}, r"^since \(2024-07-02\) is after until \(2024-07-01\)$"),
+    ],
+)
+def test_option_errors_name_the_parameter_and_never_reach_tantivy(
+    search_index: SearchIndex, options: dict, message: str
+) -> None:
+    with pytest.raises(QueryError, match=message):
+        search_index.search("모델", **options)
+
+
+def test_plan_checks_its_options_as_search_does(search_index: SearchIndex) -> None:
+    with pytest.raises(QueryError, match="unknown field 'titel' in field_weights"):
+        search_index.plan("모델", field_weights={"titel": 1.0})
+
+
+@pytest.mark.parametrize("text", ["2406.20001", "arXiv:2406.20001v3", "https://huggingface.co/papers/2406.20001"])
+def test_get_takes_an_id_in_any_form_a_query_takes(search_index: SearchIndex, text: str) -> None:
+    assert search_index.get(text).arxiv_id == "2406.20001"
+
+
+def test_get_and_similar_raise_the_same_errors_for_an_unknown_or_malformed_id(search_index: SearchIndex) -> None:
+    for call in (search_index.get, search_index.similar):
+        with pytest.raises(PaperNotFoundError, match="^no paper with arXiv id 2499.99999 in the index$"):
+            call("2499.99999")
+        with pytest.raises(QueryError, match="not an arXiv id: 'nonsense'") as raised:
+            call("nonsense")
+        assert not isinstance(raised.value, PaperNotFoundError)
 
 
 def test_empty_query_is_an_error(search_index: SearchIndex) -> None:

@@ -68,7 +68,7 @@ def test_expansions_merge_with_the_glossary_keeping_the_higher_weight() -> None:
 
 
 def test_real_corpus_loanwords_and_translations(corpus_index: SearchIndex) -> None:
-    table = corpus_index.translations
+    table = corpus_index.snapshot.translations
     assert ("prune", SPELLING) in table.lookup("프루닝")
     assert ("프루닝", SPELLING) in table.lookup("prune")
     assert "protein" in dict(table.lookup("단백질"))
@@ -76,10 +76,10 @@ def test_real_corpus_loanwords_and_translations(corpus_index: SearchIndex) -> No
 
 
 def test_real_corpus_spelling_precision_on_held_out_glosses(corpus_index: SearchIndex) -> None:
-    counts_file = corpus_index.generation / "translation-counts.json"
+    counts_file = corpus_index.snapshot.generation / "translation-counts.json"
     counts = TranslationCounts.from_bytes(counts_file.read_bytes())
     _, words = counts.vocabulary()
-    check = held_out_check(glossary_pairs(corpus_index.glossary), LetterModel(words), words, words, select=counts.spellings)
+    check = held_out_check(glossary_pairs(corpus_index.snapshot.glossary), LetterModel(words), words, words, select=counts.spellings)
     assert check.predicted >= 15 and check.precision >= 0.75
 
 
@@ -94,7 +94,7 @@ def test_an_index_without_translations_searches_without_them(tmp_path: Path, fix
     build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
     (current_generation(tmp_path / "idx") / TRANSLATIONS_FILE).unlink()
     index = open_index(tmp_path / "idx", analyzer=analyzer)
-    assert len(index.translations) == 0 and index.search("cache").total > 0
+    assert len(index.snapshot.translations) == 0 and index.search("cache").total > 0
 
 
 def test_damaged_translations_are_reported_as_a_damaged_index(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
