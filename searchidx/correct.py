@@ -164,9 +164,6 @@ class Change(NamedTuple):
     word: str
     kind: Kind
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"typed": self.typed, "word": self.word, "kind": self.kind}
-
 
 @dataclass(frozen=True, slots=True)
 class Correction:

@@ -40,7 +40,7 @@ import orjson
 from searchidx.analysis import Analyzer
 from searchidx.durable import write_durably
 from searchidx.glosses import Gloss, Key, gloss_spans, glosses
-from searchidx.index import read_counts, read_generation_file
+from searchidx.index import read_counts, read_generation_file, write_counts
 from searchidx.query import expansion_spans, query_words
 from searchidx.records import Paper
 from searchidx.terms import Term
@@ -279,15 +279,9 @@ class GlossaryCounts:
             if n >= min_count
         )
 
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(self._insides)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> GlossaryCounts:
-        insides = orjson.loads(data)
-        if not isinstance(insides, dict):
-            raise ValueError("glossary counts are not a JSON object")
-        return cls(insides)
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The counts as the JSON object :func:`save_counts` keeps."""
+        return self._insides
 
 
 def _bump(counts: dict[str, int], key: str) -> None:
@@ -310,12 +304,12 @@ def mine_glossary(papers: Sequence[Paper], analyzer: Analyzer, *, min_count: int
 
 def save_counts(generation: Path, counts: GlossaryCounts) -> None:
     """Write the glossary counts of an index generation, durably."""
-    write_durably(generation / COUNTS_FILE, counts.to_bytes())
+    write_counts(generation, COUNTS_FILE, counts.to_dict())
 
 
 def load_counts(generation: Path) -> GlossaryCounts | None:
     """The glossary counts kept with a generation; ``None`` when absent or unreadable."""
-    return read_counts(generation, COUNTS_FILE, GlossaryCounts.from_bytes)
+    return read_counts(generation, COUNTS_FILE, GlossaryCounts)
 
 
 def _select(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:

@@ -32,7 +32,7 @@ import re
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +61,7 @@ __all__ = [
     "open_current",
     "read_generation_file",
     "read_counts",
+    "write_counts",
     "build_lock",
     "create_generation_index",
     "new_generation",
@@ -345,11 +346,18 @@ def read_generation_file(
         ) from exc
 
 
-def read_counts(generation: Path, name: str, from_bytes: Callable[[bytes], _Loaded]) -> _Loaded | None:
-    """Counts an earlier build kept in file ``name`` of a generation to seed the next build;
+def write_counts(generation: Path, name: str, counts: Mapping[str, Any]) -> None:
+    """Keep counts a build read (a JSON object) in file ``name`` of a generation, durably,
+    to seed the next build (see :func:`read_counts`)."""
+    write_durably(generation / name, orjson.dumps(counts))
+
+
+def read_counts(generation: Path, name: str, make: Callable[[dict[str, Any]], _Loaded]) -> _Loaded | None:
+    """``make`` of the counts :func:`write_counts` kept in file ``name`` of a generation;
     ``None`` when absent or unreadable (the next build then counts from scratch)."""
     try:
-        return from_bytes((generation / name).read_bytes())
+        counts = orjson.loads((generation / name).read_bytes())
+        return make(counts) if isinstance(counts, dict) else None
     except (OSError, orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
         return None
 

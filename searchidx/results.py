@@ -105,7 +105,7 @@ class SearchResult:
             "notes": list(self.notes),
             "expansions": [{"word": w, "term": t, "weight": x} for w, t, x in self.expansions],
             "corrected_query": self.corrected_query,
-            "corrections": [c.to_dict() for c in self.corrections],
+            "corrections": [c._asdict() for c in self.corrections],  # {"typed", "word", "kind"}
             "hits": [h.to_dict() for h in self.hits],
         }
         if self.facets:

@@ -46,7 +46,7 @@ import orjson
 
 from searchidx.durable import write_durably
 from searchidx.glossary import Glossary
-from searchidx.index import read_counts, read_generation_file
+from searchidx.index import read_counts, read_generation_file, write_counts
 from searchidx.records import Paper
 from searchidx.terms import Term
 from searchidx.transliterate import LetterModel, mine_transliterations, train, training_pairs
@@ -214,15 +214,9 @@ class TranslationCounts:
                 chosen[korean] = english
         return chosen
 
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(self._papers)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> TranslationCounts:
-        papers = orjson.loads(data)
-        if not isinstance(papers, dict):
-            raise ValueError("translation counts are not a JSON object")
-        return cls(papers)
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The counts as the JSON object :func:`save_counts` keeps."""
+        return self._papers
 
 
 def glossary_pairs(glossary: Glossary) -> list[tuple[str, str]]:
@@ -352,9 +346,9 @@ def load_translations(generation: Path) -> Translations:
 
 def save_counts(generation: Path, counts: TranslationCounts) -> None:
     """Write what translation mining read, durably."""
-    write_durably(generation / COUNTS_FILE, counts.to_bytes())
+    write_counts(generation, COUNTS_FILE, counts.to_dict())
 
 
 def load_counts(generation: Path) -> TranslationCounts | None:
     """What translation mining read for a generation; ``None`` when absent or unreadable."""
-    return read_counts(generation, COUNTS_FILE, TranslationCounts.from_bytes)
+    return read_counts(generation, COUNTS_FILE, TranslationCounts)

@@ -20,6 +20,8 @@ from searchidx.translations import (
     TranslationCounts,
     Translations,
     glossary_pairs,
+    load_counts,
+    save_counts,
 )
 from searchidx.transliterate import LetterModel, held_out_check
 from searchidx.writer import build
@@ -55,9 +57,10 @@ def test_words_seen_together_once_are_not_translations() -> None:
     assert counts_of([(["graviti"], ["중력"])]).translations() == []
 
 
-def test_counts_survive_their_stored_form() -> None:
+def test_counts_survive_their_stored_form(tmp_path: Path) -> None:
     counts = counts_of([(["expert"], ["전문가"])] * 3, fillers=2)
-    assert TranslationCounts.from_bytes(counts.to_bytes()).to_bytes() == counts.to_bytes()
+    save_counts(tmp_path, counts)
+    assert load_counts(tmp_path).to_dict() == counts.to_dict()
 
 
 def test_expansions_merge_with_the_glossary_keeping_the_higher_weight() -> None:
@@ -76,10 +79,11 @@ def test_real_corpus_loanwords_and_translations(corpus_index: SearchIndex) -> No
 
 
 def test_real_corpus_spelling_precision_on_held_out_glosses(corpus_index: SearchIndex) -> None:
-    counts_file = corpus_index.snapshot.generation / "translation-counts.json"
-    counts = TranslationCounts.from_bytes(counts_file.read_bytes())
+    counts = load_counts(corpus_index.snapshot.generation)
+    assert counts is not None
     _, words = counts.vocabulary()
-    check = held_out_check(glossary_pairs(corpus_index.snapshot.glossary), LetterModel(words), words, words, select=counts.spellings)
+    pairs = glossary_pairs(corpus_index.snapshot.glossary)
+    check = held_out_check(pairs, LetterModel(words), words, words, select=counts.spellings)
     assert check.predicted >= 15 and check.precision >= 0.75
 
 
