@@ -137,7 +137,9 @@ def build(
         stages = {"parse": time.perf_counter() - parse_started}
         papers = parsed.papers
         prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
-        with building(root) as generation:
+        # The one place a build's Tantivy and OS errors become searchidx errors; inside it
+        # ``building`` sees them first, to clean up and recognise a full disk.
+        with tantivy_errors(root), building(root) as generation:
             to_add: Sequence[Paper]
             if previous is None:
                 mode, to_add = "full", papers
@@ -229,7 +231,7 @@ def write_papers(
     number of words Kiwi analysed.
     """
     index = create_generation_index(generation)
-    with AnalysisThread(generation, papers, analyzer) as kiwi_side, tantivy_errors(generation.parent):
+    with AnalysisThread(generation, papers, analyzer) as kiwi_side:
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts(), translations.TranslationCounts())
     if stages is not None:
@@ -302,9 +304,7 @@ def _update(
         keep = {p.arxiv_id: p for p in papers if p.arxiv_id in reusable}
         counts = GlossaryCounts()
         mined = translations.TranslationCounts()
-    with AnalysisThread(generation, to_add, analyzer, base=old_generation) as kiwi_side, tantivy_errors(
-        generation.parent
-    ):
+    with AnalysisThread(generation, to_add, analyzer, base=old_generation) as kiwi_side:
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         if keep:
             for paper, stored in _stored_terms(old_generation, keep):
@@ -341,15 +341,14 @@ def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Docu
 def _stored_terms(generation: Path, wanted: dict[str, Paper]) -> Iterator[tuple[Paper, list[list[Term]]]]:
     """The papers of ``wanted`` (by id) with the terms stored for them in ``generation``."""
     index = open_generation(generation)
-    with tantivy_errors(generation.parent):
-        searcher = index.searcher()
-        hits = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1)).hits
-        addresses = sorted((address.segment_ord, address.doc) for _, address in hits)
-        for segment, doc_id in addresses:
-            doc = searcher.doc(tantivy.DocAddress(segment, doc_id))
-            paper = wanted.get(orjson.loads(doc["record"][0])["arxiv_id"])
-            if paper is not None:
-                yield paper, decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0])
+    searcher = index.searcher()
+    hits = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1)).hits
+    addresses = sorted((address.segment_ord, address.doc) for _, address in hits)
+    for segment, doc_id in addresses:
+        doc = searcher.doc(tantivy.DocAddress(segment, doc_id))
+        paper = wanted.get(orjson.loads(doc["record"][0])["arxiv_id"])
+        if paper is not None:
+            yield paper, decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0])
 
 
 def _link_generation(source: Path, target: Path) -> None:
