@@ -381,6 +381,9 @@ def _writing(root: Path) -> Iterator[None]:
 def tantivy_errors(root: Path) -> Iterator[None]:
     """Translate Tantivy's bare exceptions, and its Rust panics, into the searchidx family.
 
+    Entered once per public call (:mod:`searchidx.search`, :func:`searchidx.writer.build`).
+    A ``ValueError`` is taken for damage: a caller's values are checked before they reach
+    Tantivy (:func:`searchidx.options.check_options`), and the schema is this module's.
     pyo3 raises a panic as ``pyo3_runtime.PanicException``, which derives from
     ``BaseException``; it is caught here, by name, and nowhere else.
     """
