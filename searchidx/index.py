@@ -339,16 +339,12 @@ def read_generation_file(
     except FileNotFoundError:
         return absent()
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise IndexCorruptError(
-            f"{what} of the index at {generation.parent} is damaged ({exc.__class__.__name__}); "
-            "rebuild the index with `searchidx build`",
-            str(generation.parent),
-        ) from exc
+        message = f"{what} of the index at {generation.parent} is damaged ({exc.__class__.__name__}); {REBUILD_HINT}"
+        raise IndexCorruptError(message, str(generation.parent)) from exc
 
 
 def write_counts(generation: Path, name: str, counts: Mapping[str, Any]) -> None:
-    """Keep counts a build read (a JSON object) in file ``name`` of a generation, durably,
-    to seed the next build (see :func:`read_counts`)."""
+    """Keep counts a build read (a JSON object) in file ``name`` of a generation, durably."""
     write_durably(generation / name, orjson.dumps(counts))
 
 
@@ -381,11 +377,10 @@ def _writing(root: Path) -> Iterator[None]:
 def tantivy_errors(root: Path) -> Iterator[None]:
     """Translate Tantivy's bare exceptions, and its Rust panics, into the searchidx family.
 
-    Entered once per public call (:mod:`searchidx.search`, :func:`searchidx.writer.build`).
-    A ``ValueError`` is taken for damage: a caller's values are checked before they reach
-    Tantivy (:func:`searchidx.options.check_options`), and the schema is this module's.
-    pyo3 raises a panic as ``pyo3_runtime.PanicException``, which derives from
-    ``BaseException``; it is caught here, by name, and nowhere else.
+    Entered once per public call (:mod:`searchidx.search`, :func:`searchidx.writer.build`);
+    a ``ValueError`` is damage, as callers' values are checked first (:mod:`searchidx.options`).
+    pyo3 raises a panic as ``pyo3_runtime.PanicException``, a ``BaseException``; it is
+    caught here, by name, and nowhere else.
     """
     try:
         yield
