@@ -1,11 +1,12 @@
-"""Query text -> clauses (no index needed)."""
+"""Query text -> clauses, analysed words and a plan (no index needed)."""
 
 from __future__ import annotations
 
 import pytest
 
 from searchidx.arxiv import parse_arxiv_id
-from searchidx.query import Clause, parse_query_text
+from searchidx.fields import build_schema
+from searchidx.query import AnalysedQuery, Clause, analyse_query, build_query, parse_query_text
 
 
 def test_plain_words_phrases_exclusions_and_fields() -> None:
@@ -43,3 +44,18 @@ def test_unknown_prefix_and_empty_values_are_words_or_nothing() -> None:
 )
 def test_arxiv_ids_and_urls(text: str, expected: str | None) -> None:
     assert parse_arxiv_id(text) == expected
+
+
+def test_expansion_keys_are_each_alternative_and_each_run_of_words() -> None:
+    analysed = AnalysedQuery("a b c", words=(("a",), ("b", "b2"), ("c",)), shares=(1.0, 1.0, 1.0))
+    assert analysed.expansion_keys() == ["a", "b", "b2", "c", "a b", "a b c", "b c"]
+
+
+def test_the_plan_reads_expansions_and_idf_as_data(analyzer) -> None:
+    analysed = analyse_query(analyzer, "KV cache -survey")
+    assert len(analysed.words) == 2 and [clause.text for clause, _ in analysed.operators] == ["survey"]
+    run = " ".join(alternatives[0] for alternatives in analysed.words)
+    idf = {term: 1.0 for alternatives in analysed.words for term in alternatives}
+    plan = build_query(build_schema(), analysed, expansions={run: [("키값 캐시", 0.5)]}, idf=idf)
+    assert plan.expansions == ((run, "키값 캐시", 0.5),)
+    assert {"키값", "캐시"} <= plan.terms
