@@ -42,23 +42,20 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perfkit import (  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS, OUT, ROOT  # noqa: E402
+from kit.fts5 import Fts5Peer  # noqa: E402
+from kit.timing import (  # noqa: E402
     CONSOLE_SCRIPT,
-    DEFAULT_CORPUS,
-    FTS5_BUILD,
-    FTS5_QUERY,
+    FTS5_PROGRAM,
     MIXED_QUERIES,
     PYTHON,
-    ROOT,
     dir_bytes,
-    fts5_search_function,
-    open_fts5,
     precompile,
     run_child,
     summary_ms,
 )
 
-DEFAULT_JSON = ROOT / "bench" / "out" / "build.json"
+DEFAULT_JSON = OUT / "build.json"
 
 #: 20 mixed queries: Korean and English words, phrases, mixed script, field syntax, an id.
 MIXED = (*MIXED_QUERIES[:15], "2406.11430", *MIXED_QUERIES[15:])
@@ -252,22 +249,21 @@ def warm_queries(index_path: Path, queries: list[str], rounds: int = 10) -> list
 def fts5_peer(corpus: Path, work: Path, runs: int) -> dict[str, object]:
     """Build, size, cold and warm query figures of the FTS5 unicode61 peer."""
     db = work / "fts5.sqlite"
-    built = run_child([PYTHON, "-c", FTS5_BUILD, str(corpus), str(db)])
+    built = run_child([PYTHON, FTS5_PROGRAM, "build", str(corpus), str(db)])
     if built.returncode != 0:
         raise SystemExit(f"FTS5 build failed: {built.stderr}")
     cold = {}
     for query in MIXED:
-        times = [run_child([PYTHON, "-c", FTS5_QUERY, str(db), query]).seconds for _ in range(runs)]
+        times = [run_child([PYTHON, FTS5_PROGRAM, "query", str(db), query]).seconds for _ in range(runs)]
         cold[query] = statistics.median(times)
-    search = fts5_search_function()
-    connection = open_fts5(db)
+    peer = Fts5Peer.open(str(db))
     for query in MIXED:
-        search(connection, query)  # type: ignore[operator]
+        peer.hits(query)
     warm = []
     for _ in range(10):
         for query in MIXED:
             started = time.perf_counter()
-            search(connection, query)  # type: ignore[operator]
+            peer.hits(query)
             warm.append(time.perf_counter() - started)
     return {
         "build_seconds": round(built.seconds, 2),

@@ -12,15 +12,17 @@ import sys
 import time
 from pathlib import Path
 
-from searchidx.parse import parse_paths
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kit.corpus import DEFAULT_CORPUS  # noqa: E402
 
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "daily_papers_ko"
+from searchidx.parse import parse_paths  # noqa: E402
+
 TARGET_SECONDS = 2.0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if not args.path.exists():

@@ -35,13 +35,15 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import orjson
 
-from searchidx.errors import IndexProblem
-from searchidx.search import open_index
-from searchidx.writer import build
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kit.corpus import DEFAULT_CORPUS, OUT  # noqa: E402
+from kit.timing import percentile  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
-DEFAULT_INDEX = ROOT / "bench" / "out" / "serve-index"
+from searchidx.errors import IndexProblem  # noqa: E402
+from searchidx.search import open_index  # noqa: E402
+from searchidx.writer import build  # noqa: E402
+
+DEFAULT_INDEX = OUT / "serve-index"
 TARGET_P50_MS = 20.0
 #: Two workers on two cores: at least this many times one worker's requests per second.
 TARGET_SPEEDUP = 1.7
@@ -201,7 +203,7 @@ def load_test(host: str, port: int, paths: Sequence[str], clients: int, requests
         "errors": sum(errors for _, errors in results),
         "rps": len(every) / seconds,
         "p50": statistics.median(every),
-        "p99": percentile(every, 99),
+        "p99": percentile(every, 0.99),
         "client_cores": client_cpu / seconds,
     }
 
@@ -246,10 +248,6 @@ def timed_get(connection: http.client.HTTPConnection, path: str) -> tuple[float,
     return elapsed, orjson.loads(body)
 
 
-def percentile(values: list[float], p: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -284,7 +282,7 @@ def main() -> int:
         query = f"{text} ({options})" if options else text
         print(f"{statistics.median(samples):>7.1f} {max(samples):>7.1f} {total:>5}  {query}")
     every = [t for samples in times for t in samples]
-    p50, p99 = statistics.median(every), percentile(every, 99)
+    p50, p99 = statistics.median(every), percentile(every, 0.99)
     verdict = "ok" if p50 <= TARGET_P50_MS else "MISSED"
     print(
         f"\n{len(every)} requests ({rounds} rounds x {len(paths)} queries, warm): "

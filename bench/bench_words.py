@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perfkit import DEFAULT_CORPUS  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS  # noqa: E402
 
 from searchidx.fields import texts_to_analyze  # noqa: E402
 from searchidx.index import current_generation  # noqa: E402

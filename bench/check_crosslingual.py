@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import DEFAULT_CORPUS  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CONCEPTS = HERE / "crosslingual_concepts.json"
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"skipped: no corpus at {args.corpus}")
         return 0
-    from systems import open_searchidx
+    from kit.peers import open_searchidx
 
     import searchidx
     from searchidx.analysis import default_analyzer

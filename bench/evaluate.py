@@ -33,13 +33,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from kit.peers import PEERS, Bm25sSystem, System, build_peer, searchidx_systems  # noqa: E402
 from make_queries import generated_queries  # noqa: E402
 from metrics import METRICS, mean, reciprocal_rank, score_query  # noqa: E402
-from systems import Bm25sSystem, Fts5System, System, load_analyzer, searchidx_systems, word_by_word  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "queries.jsonl"
-PEERS = ("fts5-unicode61", "fts5-trigram", "bm25s-kiwi", "bm25s-kiwi-word")
 SETS = ("dev", "test", "generated")
 DEPTH = 100
 
@@ -82,22 +81,17 @@ def build_systems(args: argparse.Namespace, papers: list, notes: list[str]) -> l
     wanted = args.systems.split(",")
     systems: list[System] = []
     for name in wanted:
-        if name in ("fts5-unicode61", "fts5-trigram"):
-            systems.append(Fts5System(papers, name.removeprefix("fts5-")))
-        elif name in ("bm25s-kiwi", "bm25s-kiwi-word"):
-            analyze, analyzer_name = load_analyzer()
-            notes.append(f"{name} analyzer: {analyzer_name}")
-            if name == "bm25s-kiwi-word":
-                analyze = word_by_word(analyze)
-            systems.append(Bm25sSystem(papers, analyze, analyzer_name, name))
-        elif name == "searchidx":
+        if name == "searchidx":
             fixed = parse_pairs(args.opt, multi=False)
             sweep = parse_pairs(args.sweep, multi=True)
             configs = [fixed | dict(zip(sweep, combo)) for combo in itertools.product(*sweep.values())]
             systems.extend(searchidx_systems(args.corpus, parse_pairs(args.build_opt, multi=False),
                                              configs, keep=args.build_once))
         else:
-            raise SystemExit(f"error: unknown system {name!r}")
+            peer = build_peer(name, papers)
+            if isinstance(peer, Bm25sSystem):
+                notes.append(f"{name} analyzer: {peer.analyzer_name}")
+            systems.append(peer)
     return systems
 
 

@@ -28,9 +28,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from kit.fts5 import Fts5Peer  # noqa: E402
+from kit.peers import build_peer, open_searchidx  # noqa: E402
 from metrics import METRICS, score_query  # noqa: E402
-from systems import Bm25sSystem, Fts5System, load_analyzer, open_searchidx  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "queries.jsonl"
 SYSTEMS = ("fts5-unicode61", "fts5-trigram", "bm25s-kiwi", "searchidx-title", "similar")
@@ -63,18 +64,6 @@ def seed_pairs(queries: Sequence[dict[str, Any]]) -> list[tuple[str, str, dict[s
     return pairs
 
 
-def fts_title_ranker(system: Fts5System, titles: Mapping[str, str]) -> Ranker:
-    """FTS5 with the seed's title, its words joined by OR."""
-    min_len = 3 if system.name.endswith("trigram") else 1
-
-    def rank(seed: str) -> list[str]:
-        words = [w for w in titles[seed].split() if len(w) >= min_len]
-        expression = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-        return system._match(expression, DEPTH + 1) if words else []
-
-    return rank
-
-
 def make_rankers(wanted: Sequence[str], papers: list, index_path: Path | None) -> dict[str, Ranker]:
     titles = {p.arxiv_id: p.title for p in papers}
     rankers: dict[str, Ranker] = {}
@@ -87,11 +76,11 @@ def make_rankers(wanted: Sequence[str], papers: list, index_path: Path | None) -
         else:
             index, _ = open_searchidx(DEFAULT_CORPUS, {}, keep=True)
     for name in wanted:
-        if name in ("fts5-unicode61", "fts5-trigram"):
-            rankers[name] = fts_title_ranker(Fts5System(papers, name.removeprefix("fts5-")), titles)
+        if name in ("fts5-unicode61", "fts5-trigram"):  # the title's words joined by OR
+            fts5 = Fts5Peer.build(papers, name.removeprefix("fts5-"))
+            rankers[name] = lambda seed, s=fts5: s.search(titles[seed], DEPTH + 1, match="any")
         elif name == "bm25s-kiwi":
-            analyze, analyzer_name = load_analyzer()
-            bm25 = Bm25sSystem(papers, analyze, analyzer_name)
+            bm25 = build_peer(name, papers)
             rankers[name] = lambda seed, s=bm25: s.search(titles[seed], DEPTH + 1)
         elif name == "searchidx-title":
             rankers[name] = lambda seed: [

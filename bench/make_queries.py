@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
 
 from searchidx.records import Paper  # noqa: E402
 

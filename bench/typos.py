@@ -38,8 +38,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
-from systems import Bm25sSystem, Fts5System, SearchidxSystem, System, load_analyzer, open_searchidx  # noqa: E402
+from kit.corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
+from kit.peers import SearchidxSystem, System, build_peer, open_searchidx  # noqa: E402
 
 from searchidx.correct import SPELLING_FILE  # noqa: E402
 from searchidx.keyboard import from_keystrokes, keystrokes  # noqa: E402
@@ -156,19 +156,14 @@ def without_spelling(index_path: Path) -> Any:
 def build_systems(names: list[str], papers: list[Paper], corpus: Path, keep: bool) -> list[System]:
     systems: list[System] = []
     for name in names:
-        if name.startswith("fts5-"):
-            systems.append(Fts5System(papers, name.removeprefix("fts5-")))
-        elif name == "bm25s-kiwi":
-            analyze, analyzer_name = load_analyzer()
-            systems.append(Bm25sSystem(papers, analyze, analyzer_name))
-        elif name == "searchidx":
+        if name == "searchidx":
             index, seconds = open_searchidx(corpus, {}, keep)
             systems.append(SearchidxSystem(index, {}, seconds))
             plain = SearchidxSystem(without_spelling(index.root), {}, seconds)
             plain.name = "searchidx[no corrections]"
             systems.append(plain)
         else:
-            raise SystemExit(f"error: unknown system {name!r}")
+            systems.append(build_peer(name, papers))
     return systems
 
 

@@ -1,4 +1,4 @@
-"""Loading the benchmark corpus: the same :class:`~searchidx.records.Paper` list for every system.
+"""The benchmark corpus: where it is, and the same :class:`~searchidx.records.Paper` list for every system.
 
 Papers are read by searchidx's own parser, so the peers and the product index identical
 documents.
@@ -11,7 +11,9 @@ from pathlib import Path
 from searchidx.parse import parse_paths
 from searchidx.records import Paper
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
+#: Where benchmarks keep what they write (ignored by git).
+OUT = ROOT / "bench" / "out"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
 
 

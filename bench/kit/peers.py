@@ -1,12 +1,9 @@
-"""The systems compared by the benchmark: three peers a user could reach for, and searchidx.
+"""The systems compared on relevance: three peers a user could reach for, and searchidx.
 
 Every system is built from the same list of :class:`~searchidx.records.Paper` records and
 answers ``search(query, k)`` with arXiv ids, best first.
 
-- ``fts5-unicode61`` / ``fts5-trigram``: SQLite FTS5 over (title, authors, body), ranked by
-  ``bm25()``. The query is the user's words, each quoted so no word is read as FTS syntax,
-  all required (FTS5's implicit AND); when that finds nothing, any word may match (OR).
-  A trigram index cannot match words under three characters, so those are dropped.
+- ``fts5-unicode61`` / ``fts5-trigram``: SQLite FTS5 (:class:`kit.fts5.Fts5Peer`).
 - ``bm25s-kiwi``: plain BM25 (``bm25s``) over the Kiwi morphemes searchidx itself indexes
   (``searchidx.analysis.default_analyzer``), title, authors and body in one field.
 - ``bm25s-kiwi-word``: the same BM25, but every whitespace word is analysed alone (Kiwi
@@ -20,17 +17,16 @@ import atexit
 import hashlib
 import pickle
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from kit.corpus import OUT
+from kit.fts5 import Fts5Peer
 from searchidx.records import Paper
 from searchidx.terms import Mode
-
-OUT = Path(__file__).resolve().parent / "out"
 
 
 class System(Protocol):
@@ -42,52 +38,6 @@ class System(Protocol):
     def search(self, query: str, k: int) -> list[str]:
         """The ids of the best ``k`` papers for ``query``, best first."""
         ...
-
-
-def paper_body(paper: Paper) -> str:
-    """The summary text every peer indexes besides title and authors."""
-    return paper.text
-
-
-class Fts5System:
-    """SQLite FTS5 with a built-in tokenizer (``unicode61`` or ``trigram``)."""
-
-    def __init__(self, papers: Sequence[Paper], tokenizer: str) -> None:
-        started = time.perf_counter()
-        self.name = f"fts5-{tokenizer}"
-        self._min_len = 3 if tokenizer == "trigram" else 1
-        self._db = sqlite3.connect(":memory:")
-        self._db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5("
-            f"arxiv_id UNINDEXED, title, authors, body, tokenize='{tokenizer}')"
-        )
-        self._db.executemany(
-            "INSERT INTO docs VALUES (?, ?, ?, ?)",
-            ((p.arxiv_id, p.title, ", ".join(p.authors), paper_body(p)) for p in papers),
-        )
-        self._db.commit()
-        self.build_seconds = time.perf_counter() - started
-
-    def search(self, query: str, k: int) -> list[str]:
-        words = [w for w in query.split() if len(w) >= self._min_len]
-        if not words:
-            return []
-        quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-        for operator in (" AND ", " OR "):
-            ids = self._match(operator.join(quoted), k)
-            if ids or len(quoted) == 1:
-                return ids
-        return []
-
-    def _match(self, expression: str, k: int) -> list[str]:
-        try:
-            rows = self._db.execute(
-                "SELECT arxiv_id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
-                (expression, k),
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
-        return [row[0] for row in rows]
 
 
 def load_analyzer() -> tuple[Callable[[str, Mode], list[str]], str]:
@@ -137,9 +87,10 @@ class Bm25sSystem:
 
         started = time.perf_counter()
         self.name = name
+        self.analyzer_name = analyzer_name
         self._analyze = analyze
         self._ids = [p.arxiv_id for p in papers]
-        texts = ["\n".join((p.title, ", ".join(p.authors), paper_body(p))) for p in papers]
+        texts = ["\n".join((p.title, ", ".join(p.authors), p.text)) for p in papers]
         tokens = _cached(("bm25s-tokens", name, analyzer_name, texts),
                          lambda: [analyze(t, "index") for t in texts])
         self._bm25 = bm25s.BM25()
@@ -153,6 +104,22 @@ class Bm25sSystem:
         docs, scores = self._bm25.retrieve([terms], k=min(k, len(self._ids)),
                                            show_progress=False, n_threads=1)
         return [self._ids[d] for d, s in zip(docs[0], scores[0]) if s > 0]
+
+
+#: The peers, by name.
+PEERS = ("fts5-unicode61", "fts5-trigram", "bm25s-kiwi", "bm25s-kiwi-word")
+
+
+def build_peer(name: str, papers: Sequence[Paper]) -> Fts5Peer | Bm25sSystem:
+    """The peer called ``name`` (one of :data:`PEERS`), built over ``papers``."""
+    if name in ("fts5-unicode61", "fts5-trigram"):
+        return Fts5Peer.build(papers, name.removeprefix("fts5-"))
+    if name in ("bm25s-kiwi", "bm25s-kiwi-word"):
+        analyze, analyzer_name = load_analyzer()
+        if name == "bm25s-kiwi-word":
+            analyze = word_by_word(analyze)
+        return Bm25sSystem(papers, analyze, analyzer_name, name)
+    raise SystemExit(f"error: unknown system {name!r}")
 
 
 def _cached(key: Any, compute: Callable[[], Any]) -> Any:

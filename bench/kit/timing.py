@@ -1,4 +1,4 @@
-"""Shared pieces of the performance benchmarks: child-process timing, percentiles, an FTS5 peer.
+"""The timer of the performance benchmarks: child processes, percentiles, the mixed queries.
 
 Every measured build runs in its own child process, under GNU time for its peak memory
 (max RSS), so nothing is shared with the benchmark process.
@@ -7,7 +7,6 @@ Every measured build runs in its own child process, under GNU time for its peak 
 from __future__ import annotations
 
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -17,11 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from kit.corpus import ROOT
+
 PYTHON = sys.executable
 CONSOLE_SCRIPT = str(Path(PYTHON).with_name("searchidx"))
 TIME = "/usr/bin/time"
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "daily_papers_ko"
+#: The FTS5 peer's program (``build CORPUS DB`` / ``query DB QUERY``), for child processes.
+FTS5_PROGRAM = str(Path(__file__).with_name("fts5.py"))
 
 #: Mixed queries both benchmarks time: Korean and English words, phrases, mixed script,
 #: field syntax; each benchmark adds the one or two queries that suit its collection.
@@ -74,7 +75,8 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> ChildRu
         text = Path(rss.name).read_text().strip().splitlines()
     fields = text[-1].split() if text else []
     max_rss, cpu = (float(fields[0]) / 1024, float(fields[1]) + float(fields[2])) if len(fields) == 3 else (0.0, 0.0)
-    return ChildRun(seconds, cpu, max_rss, proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace"))
+    stdout, stderr = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    return ChildRun(seconds, cpu, max_rss, proc.returncode, stdout, stderr)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -110,58 +112,6 @@ def dir_bytes(path: Path) -> int:
                 seen.add((st.st_dev, st.st_ino))
                 total += st.st_size
     return total
-
-
-# --- SQLite FTS5 (unicode61) peer --------------------------------------------------------
-
-FTS5_BUILD = """
-import sqlite3, sys
-from searchidx.parse import parse_paths
-papers = parse_paths([sys.argv[1]]).papers
-db = sqlite3.connect(sys.argv[2])
-db.execute("CREATE VIRTUAL TABLE docs USING fts5(arxiv_id UNINDEXED, title, authors, body, tokenize='unicode61')")
-db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)",
-               ((p.arxiv_id, p.title, ", ".join(p.authors), p.text) for p in papers))
-db.commit()
-db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
-db.commit()
-db.close()
-"""
-
-#: A minimal FTS5 query program: quoted words ANDed, then ORed when nothing matched,
-#: ranked by bm25, with a highlighted snippet per hit (what searchidx's hits carry).
-FTS5_QUERY = """
-import json, sqlite3, sys
-def search(db, query, k=10):
-    words = ['"' + w.replace('"', '""') + '"' for w in query.split()]
-    if not words:
-        return []
-    for op in (" AND ", " OR "):
-        try:
-            rows = db.execute(
-                "SELECT arxiv_id, title, snippet(docs, 3, '[', ']', '...', 16), bm25(docs) FROM docs "
-                "WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (op.join(words), k)).fetchall()
-        except sqlite3.OperationalError:
-            rows = []
-        if rows or len(words) == 1:
-            return rows
-    return []
-if __name__ == "__main__":
-    db = sqlite3.connect(sys.argv[1])
-    print(json.dumps(search(db, sys.argv[2]), ensure_ascii=False))
-"""
-
-
-def fts5_search_function():  # type: ignore[no-untyped-def]
-    """The ``search(db, query, k)`` of :data:`FTS5_QUERY`, for in-process (warm) timing."""
-    namespace: dict[str, object] = {"__name__": "fts5_peer"}
-    exec(compile(FTS5_QUERY, "fts5_peer", "exec"), namespace)
-    return namespace["search"]
-
-
-def open_fts5(path: Path) -> sqlite3.Connection:
-    """A connection to a built FTS5 peer database."""
-    return sqlite3.connect(path)
 
 
 def precompile() -> None:
