@@ -36,7 +36,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import orjson
@@ -53,6 +52,7 @@ from kit.timing import (  # noqa: E402
     precompile,
     run_child,
     summary_ms,
+    warm_seconds,
 )
 
 DEFAULT_JSON = OUT / "build.json"
@@ -230,22 +230,6 @@ def cold_queries(argv_prefix: list[str], index_path: Path, queries: list[str], r
     return per_query
 
 
-def warm_queries(index_path: Path, queries: list[str], rounds: int = 10) -> list[float]:
-    """Seconds per search (with snippets) in one process, after one warm-up round."""
-    from searchidx.search import open_index
-
-    index = open_index(index_path)
-    for query in queries:
-        index.search(query)
-    times = []
-    for _ in range(rounds):
-        for query in queries:
-            started = time.perf_counter()
-            index.search(query)
-            times.append(time.perf_counter() - started)
-    return times
-
-
 def fts5_peer(corpus: Path, work: Path, runs: int) -> dict[str, object]:
     """Build, size, cold and warm query figures of the FTS5 unicode61 peer."""
     db = work / "fts5.sqlite"
@@ -256,15 +240,7 @@ def fts5_peer(corpus: Path, work: Path, runs: int) -> dict[str, object]:
     for query in MIXED:
         times = [run_child([PYTHON, FTS5_PROGRAM, "query", str(db), query]).seconds for _ in range(runs)]
         cold[query] = statistics.median(times)
-    peer = Fts5Peer.open(str(db))
-    for query in MIXED:
-        peer.hits(query)
-    warm = []
-    for _ in range(10):
-        for query in MIXED:
-            started = time.perf_counter()
-            peer.hits(query)
-            warm.append(time.perf_counter() - started)
+    warm = warm_seconds(Fts5Peer.open(str(db)).hits, MIXED)
     return {
         "build_seconds": round(built.seconds, 2),
         "build_max_rss_mb": round(built.max_rss_mb, 1),
@@ -317,6 +293,7 @@ def main() -> int:
             raise SystemExit(f"incremental build failed: {without.stderr}{added.stderr}")
 
         from searchidx.index import current_generation
+        from searchidx.search import open_index
 
         generation = current_generation(index)
         sizes = {
@@ -332,7 +309,7 @@ def main() -> int:
         kiwi = needs_kiwi(index, queries)
         cold = cold_queries([CONSOLE_SCRIPT], index, queries, args.runs)
         print("warm queries ...", file=sys.stderr)
-        warm = warm_queries(index, queries)
+        warm = warm_seconds(open_index(index).search, queries)  # with snippets
         print("FTS5 peer ...", file=sys.stderr)
         peer = fts5_peer(corpus, work, args.runs)
 

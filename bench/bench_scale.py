@@ -39,7 +39,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kit.corpus import DEFAULT_CORPUS, OUT, load_papers  # noqa: E402
-from kit.timing import CONSOLE_SCRIPT, MIXED_QUERIES, PYTHON, dir_bytes, precompile, run_child, summary_ms  # noqa: E402
+from kit.timing import CONSOLE_SCRIPT, MIXED_QUERIES, PYTHON, dir_bytes, precompile, run_child, summary_ms, warm_seconds  # noqa: E402
 
 import searchidx  # noqa: E402
 from searchidx.analysis import Analyzer  # noqa: E402
@@ -137,14 +137,7 @@ def child(size: int, corpus: Path, source: Path, target: Path) -> None:
     indexed, cpu_indexed = time.perf_counter(), cpu()
     shutil.rmtree(digests)
     opened = searchidx.open_index(target)
-    for query in QUERIES:
-        opened.search(query)
-    warm = []
-    for _ in range(10):
-        for query in QUERIES:
-            t = time.perf_counter()
-            opened.search(query)
-            warm.append(time.perf_counter() - t)
+    warm = warm_seconds(opened.search, QUERIES)
     per_query = {}
     for query in QUERIES:
         times = []

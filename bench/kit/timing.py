@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +77,20 @@ def run_child(argv: Sequence[str], env: dict[str, str] | None = None) -> ChildRu
     max_rss, cpu = (float(fields[0]) / 1024, float(fields[1]) + float(fields[2])) if len(fields) == 3 else (0.0, 0.0)
     stdout, stderr = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
     return ChildRun(seconds, cpu, max_rss, proc.returncode, stdout, stderr)
+
+
+def warm_seconds(search: Callable[[str], object], queries: Sequence[str], rounds: int = 10) -> list[float]:
+    """Seconds per ``search(query)`` in this process, ``rounds`` times over ``queries``, after
+    one untimed warm-up round."""
+    for query in queries:
+        search(query)
+    times = []
+    for _ in range(rounds):
+        for query in queries:
+            started = time.perf_counter()
+            search(query)
+            times.append(time.perf_counter() - started)
+    return times
 
 
 def percentile(values: Sequence[float], q: float) -> float:
