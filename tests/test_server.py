@@ -68,11 +68,16 @@ def before_and_after(directory: Path) -> tuple[Path, Path]:
     return first, second
 
 
+#: How often a test server's loop checks for shutdown: ``serve_forever``'s default, half a
+#: second, would be waited out at the end of every test that starts one.
+SHUTDOWN_POLL_SECONDS = 0.02
+
+
 @contextlib.contextmanager
-def serving(index_path: Path, analyzer) -> Iterator[SearchServer]:
-    """A server for the index at ``index_path`` on a free loopback port, in a thread."""
-    server = make_server(open_index(index_path, analyzer=analyzer), port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def serving(index_path: Path, analyzer, host: str = DEFAULT_HOST) -> Iterator[SearchServer]:
+    """A server for the index at ``index_path`` on a free port of ``host``, in a thread."""
+    server = make_server(open_index(index_path, analyzer=analyzer), host=host, port=0)
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield server
@@ -296,17 +301,10 @@ def test_other_host_names_are_refused(server: SearchServer, host: str) -> None:
 
 
 def test_a_server_shared_with_the_network_answers_any_host_name(index_path: Path, analyzer) -> None:
-    server = make_server(open_index(index_path, analyzer=analyzer), host="0.0.0.0", port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(index_path, analyzer, host="0.0.0.0") as server:
         connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
         connection.request("GET", "/api/config", headers={"Host": "papers.example.org"})
         assert connection.getresponse().status == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_two_host_headers_are_refused(server: SearchServer) -> None:
