@@ -8,6 +8,7 @@ with ``pytest -s``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from xml.etree import ElementTree
 
 import orjson
 import pytest
-from conftest import FIXTURES, SAMPLE_DATA
+from conftest import FIXTURES, ROOT, SAMPLE_DATA
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -31,6 +32,7 @@ from test_server import HOSTILE_TITLE, serving, write_hostile_digest
 from searchidx.serve import SearchServer
 from searchidx.writer import build
 
+STATIC = ROOT / "searchidx" / "static"
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
 CHROMIUM_FLAGS = (
@@ -57,6 +59,10 @@ Authors: Ada Lovelace
 - **What's New**: 알파 발산(alpha divergence) 학습에 L2 벌점을 더하는 방법을 제안합니다.
 """
 WAIT_SECONDS = 20
+#: How often a wait checks its condition (Selenium's default waits half a second between checks).
+POLL_SECONDS = 0.02
+#: How long the page waits after the last keystroke before it searches.
+TYPING_DELAY_MS = int(re.search(r"const TYPING_DELAY_MS = (\d+);", (STATIC / "app.js").read_text(encoding="utf-8"))[1])
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
@@ -99,7 +105,7 @@ def browser() -> Iterator[WebDriver]:
 
 
 def wait(browser: WebDriver, condition, message: str = "") -> object:
-    return WebDriverWait(browser, WAIT_SECONDS).until(condition, message)
+    return WebDriverWait(browser, WAIT_SECONDS, poll_frequency=POLL_SECONDS).until(condition, message)
 
 
 def wait_for_results(browser: WebDriver) -> list:
@@ -194,13 +200,16 @@ def test_the_last_word_matches_as_a_prefix_while_typing(browser: WebDriver, serv
 
 def test_korean_ime_composition_is_not_searched_until_it_ends(browser: WebDriver, server: SearchServer) -> None:
     open_page(browser, server)
+    # The page listens for typing once /api/config has filled the options (it searches what was typed before).
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "select[name=match] option"))
     browser.execute_script(
         """const box = document.getElementById('q');
         box.dispatchEvent(new CompositionEvent('compositionstart'));
         box.value = '압';
         box.dispatchEvent(new InputEvent('input', {isComposing: true, data: '압'}));"""
     )
-    browser.execute_async_script("setTimeout(arguments[0], 1000)")
+    # A search the input had scheduled would run first: timers of equal or shorter delay set earlier run earlier.
+    browser.execute_async_script("setTimeout(arguments[1], arguments[0])", TYPING_DELAY_MS)
     assert "q" not in url_params(browser) and status(browser) == ""
     browser.execute_script(
         """const box = document.getElementById('q');
