@@ -143,8 +143,7 @@ def test_snippets_from_stored_terms_equal_snippets_from_kiwi(fixtures_dir: Path,
             assert list(hit.snippets) == make_snippets(paper, plan.terms, analyzer, limit=3)
 
 
-def test_a_query_process_loads_no_kiwi_for_known_words(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
-    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
+def test_a_query_process_loads_no_kiwi_for_known_words(search_index_dir: Path) -> None:
     script = (
         "import sys\n"
         "from searchidx.cli import cli\n"
@@ -156,7 +155,7 @@ def test_a_query_process_loads_no_kiwi_for_known_words(fixtures_dir: Path, tmp_p
 
     def kiwi_loaded(query: str) -> bool:
         run = subprocess.run(
-            [sys.executable, "-c", script, query, str(tmp_path / "idx")], capture_output=True, text=True, check=True
+            [sys.executable, "-c", script, query, str(search_index_dir)], capture_output=True, text=True, check=True
         )
         assert '"hits"' in run.stdout
         return run.stderr.strip().endswith("KIWI") and not run.stderr.strip().endswith("NOKIWI")
