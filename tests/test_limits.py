@@ -71,10 +71,8 @@ def test_a_directory_of_10000_files(tmp_path: Path, analyzer) -> None:
         folder = corpus / f"{n // 100:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{n:05d}.md").write_text(digest(entry(n + 1, f"요약 {n}")), encoding="utf-8")
-    result = parse_paths([corpus])
-    assert result.files == 10_000 and len(result.papers) == 10_000 and not result.problems
-
-    build([corpus], tmp_path / "idx", analyzer=analyzer)
+    report = build([corpus], tmp_path / "idx", analyzer=analyzer)
+    assert report.files == 10_000 and report.papers == 10_000 and not report.problems
     index = open_index(tmp_path / "idx", analyzer=analyzer)
     assert len(index) == 10_000
     assert index.search("2401.09999").hits[0].arxiv_id == "2401.09999"
