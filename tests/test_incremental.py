@@ -117,7 +117,8 @@ def test_changed_and_deleted_files(digests: Path, tmp_path: Path, analyzer) -> N
     index = tmp_path / "idx"
     build([digests], index, analyzer=analyzer)
     day = digests / "2024" / "06" / "17.md"
-    day.write_text(day.read_text(encoding="utf-8").replace("Vote: 21", "Vote: 99").replace("단순한 전략", "간단한 규칙"), encoding="utf-8")
+    changed = day.read_text(encoding="utf-8").replace("Vote: 21", "Vote: 99").replace("단순한 전략", "간단한 규칙")
+    day.write_text(changed, encoding="utf-8")
     (digests / "2024" / "07" / "01.md").unlink()
     report = build([digests], index, analyzer=analyzer)
     assert (report.mode, report.analysed) == ("reindex", 1)
