@@ -165,9 +165,13 @@ def test_real_corpus_days_added_one_by_one_equal_a_full_build(corpus_dir: Path, 
     assert_same_as_full_rebuild(digests, index, tmp_path, analyzer)
 
 
-def test_another_analyzer_forces_a_full_build(digests: Path, tmp_path: Path, analyzer) -> None:
+def test_another_analyzer_forces_a_full_build(tmp_path: Path, analyzer) -> None:
     from searchidx.analysis import Analyzer, load_user_dictionary
 
+    # English words are known by rule: the other analyzer rebuilds without loading a Kiwi of its own.
+    digests = tmp_path / "digests"
+    digests.mkdir()
+    (digests / "day.md").write_text(NEW_DAY.split("- ***What")[0] + "- A sparse cache routing method.\n", encoding="utf-8")
     index = tmp_path / "idx"
     build([digests], index, analyzer=analyzer)
     other = Analyzer(user_words=[*load_user_dictionary(), ("스케일링법칙", "NNG")])
