@@ -9,6 +9,7 @@ digests change.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def shared_index(sources: list[Path], analyzer) -> Iterator[Path]:
 def search_index_dir(analyzer) -> Iterator[Path]:
     """A read-only index of tests/fixtures/search."""
     yield from shared_index([FIXTURES / "search"], analyzer)
+
+
+@pytest.fixture()
+def search_index_copy(tmp_path: Path, search_index_dir: Path) -> Path:
+    """A private copy of :func:`search_index_dir` at ``tmp_path / "idx"``, for a test that changes it."""
+    return Path(shutil.copytree(search_index_dir, tmp_path / "idx"))
 
 
 @pytest.fixture(scope="session")

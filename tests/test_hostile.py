@@ -341,10 +341,9 @@ ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/full/glossary-counts
     ids=["python", "sqlite", "tantivy"],
 )
 def test_a_simulated_full_disk_is_named_wherever_it_is_met(
-    tmp_path: Path, analyzer, monkeypatch: pytest.MonkeyPatch, where: str, error: BaseException
+    search_index_copy: Path, analyzer, monkeypatch: pytest.MonkeyPatch, where: str, error: BaseException
 ) -> None:
-    index = tmp_path / "idx"
-    build([FIXTURES / "search"], index, analyzer=analyzer)
+    index = search_index_copy
     before = sorted(p.name for p in index.iterdir())
     monkeypatch.setattr(f"searchidx.writer.{where}", _fails_with(error))
     with pytest.raises(IndexProblem, match="^no space left on device at ") as raised:
@@ -366,10 +365,9 @@ def _read_only_tree(path: Path, *, writable: bool) -> None:
 
 
 def test_a_read_only_index_answers_and_only_builds_need_write_access(
-    tmp_path: Path, analyzer, permission_bits_bind: None
+    search_index_copy: Path, analyzer, permission_bits_bind: None
 ) -> None:
-    index = tmp_path / "idx"
-    build([FIXTURES / "search"], index, analyzer=analyzer)
+    index = search_index_copy
     expected = CliRunner().invoke(cli, ["query", "--json", "--index", str(index), "model"]).stdout
     _read_only_tree(index, writable=False)
     try:

@@ -16,9 +16,7 @@ from searchidx.highlight import make_snippets
 from searchidx.index import current_generation
 from searchidx.lexicon import LEXICON_FILE, Lexicon, LexiconWriter, QueryAnalyzer, stem_splits, words_of
 from searchidx.parse import parse_paths
-from searchidx.search import open_index
 from searchidx.terms import Morph, word_terms
-from searchidx.writer import build
 
 
 def sample_queries(texts: list[str], count: int, seed: int = 7) -> list[str]:
@@ -122,9 +120,10 @@ def test_query_analyzer_sends_only_unexplained_words_to_kiwi(tmp_path: Path, ana
     assert fresh.loaded
 
 
-def test_vocabulary_lists_every_word_of_the_collection_with_its_terms(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
-    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
-    lexicon = Lexicon(current_generation(tmp_path / "idx") / LEXICON_FILE)
+def test_vocabulary_lists_every_word_of_the_collection_with_its_terms(
+    fixtures_dir: Path, search_index_dir: Path, analyzer
+) -> None:
+    lexicon = Lexicon(current_generation(search_index_dir) / LEXICON_FILE)
     vocabulary = dict(lexicon.vocabulary())
     texts = [t for p in parse_paths([fixtures_dir / "search"]).papers for t in texts_to_analyze(p)]
     assert set(vocabulary) == words_of(texts) and len(lexicon) == len(vocabulary)
@@ -133,14 +132,12 @@ def test_vocabulary_lists_every_word_of_the_collection_with_its_terms(fixtures_d
         assert vocabulary[word] == word_terms(morphs, word, "index")
 
 
-def test_snippets_from_stored_terms_equal_snippets_from_kiwi(fixtures_dir: Path, tmp_path: Path, analyzer) -> None:
-    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
-    index = open_index(tmp_path / "idx", analyzer=analyzer)
+def test_snippets_from_stored_terms_equal_snippets_from_kiwi(search_index, analyzer) -> None:
     for query in ("KV 캐시", "토큰 병합", "diffusion", "벤치마크"):
-        result = index.search(query, snippets=3)
-        plan = index.plan(query)
+        result = search_index.search(query, snippets=3)
+        plan = search_index.plan(query)
         for hit in result.hits:
-            paper = index.get(hit.arxiv_id)
+            paper = search_index.get(hit.arxiv_id)
             assert paper is not None
             assert list(hit.snippets) == make_snippets(paper, plan.terms, analyzer, limit=3)
 

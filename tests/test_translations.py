@@ -94,18 +94,16 @@ def test_a_korean_loanword_finds_papers_that_write_it_in_english(corpus_index: S
     assert plain.expansions == () and result.total > plain.total
 
 
-def test_an_index_without_translations_searches_without_them(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
-    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
-    (current_generation(tmp_path / "idx") / TRANSLATIONS_FILE).unlink()
-    index = open_index(tmp_path / "idx", analyzer=analyzer)
+def test_an_index_without_translations_searches_without_them(search_index_copy: Path, analyzer) -> None:
+    (current_generation(search_index_copy) / TRANSLATIONS_FILE).unlink()
+    index = open_index(search_index_copy, analyzer=analyzer)
     assert len(index.snapshot.translations) == 0 and index.search("cache").total > 0
 
 
-def test_damaged_translations_are_reported_as_a_damaged_index(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
-    build([fixtures_dir / "search"], tmp_path / "idx", analyzer=analyzer)
-    (current_generation(tmp_path / "idx") / TRANSLATIONS_FILE).write_bytes(orjson.dumps({"version": 9}))
+def test_damaged_translations_are_reported_as_a_damaged_index(search_index_copy: Path, analyzer) -> None:
+    (current_generation(search_index_copy) / TRANSLATIONS_FILE).write_bytes(orjson.dumps({"version": 9}))
     with pytest.raises(IndexCorruptError, match="translation table"):
-        open_index(tmp_path / "idx", analyzer=analyzer).search("cache")
+        open_index(search_index_copy, analyzer=analyzer).search("cache")
 
 
 def test_an_index_without_translation_counts_is_rebuilt_in_full(tmp_path: Path, fixtures_dir: Path, analyzer) -> None:
