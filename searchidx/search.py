@@ -27,7 +27,7 @@ from searchidx.errors import PaperNotFoundError, QueryError
 from searchidx.expansion import prefix_completions, query_expansions
 from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT
-from searchidx.highlight import make_snippets
+from searchidx.highlight import Snippet, make_snippets
 from searchidx.index import current_generation, resolve_index_path, tantivy_errors
 from searchidx.options import (
     DEFAULT_LIMIT,
@@ -328,11 +328,10 @@ class SearchIndex:
     ) -> Hit:
         doc = now.searcher.doc(address)
         paper = Paper.from_dict(orjson.loads(doc["record"][0]))
-        stored = doc[ANALYSIS_FIELD]
-        # Snippets come from the terms stored at build time, so hits need no Kiwi.
-        analyzer = StoredAnalysis(texts_to_analyze(paper), stored[0], self.analyzer) if stored else self.analyzer
-        return Hit(
-            paper=paper,
-            score=float(score) if sort == "relevance" else None,
-            snippets=tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets)) if snippets else (),  # type: ignore[arg-type]
-        )
+        found: tuple[Snippet, ...] = ()
+        if snippets:
+            stored = doc[ANALYSIS_FIELD]
+            # Snippets come from the terms stored at build time, so hits need no Kiwi.
+            analyzer = StoredAnalysis(texts_to_analyze(paper), stored[0], self.analyzer) if stored else self.analyzer
+            found = tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets))  # type: ignore[arg-type]
+        return Hit(paper=paper, score=float(score) if sort == "relevance" else None, snippets=found)
