@@ -15,6 +15,9 @@ body           every summary section, sections separated by a position gap
 sec_*          each summary section on its own (What's New, Technical Details, ...)
 all            title (written :data:`TITLE_REPEAT` times), authors and summary as one field:
                BM25 over it saturates a word's weight across fields (BM25F with integer weights)
+surface        the Latin words of title, authors and summary as written, lowercased but not
+               stemmed (``embeddings``, where the other fields hold ``embed``): whether a
+               paper holds a query's English words as typed (:data:`SURFACE_FIELD`)
 record         stored JSON of the :class:`searchidx.records.Paper` (``Paper.to_dict``)
 analysis       stored analysed terms of the paper's texts (:mod:`searchidx.termstore`)
 votes          votes as i64, -1 when unknown (``--min-votes``)
@@ -36,11 +39,12 @@ import tantivy
 from searchidx.arxiv import id_order
 from searchidx.records import Paper
 from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prior
-from searchidx.terms import Term
+from searchidx.terms import Term, surface_form
 
 __all__ = [
     "FORMAT_VERSION",
     "ANALYSIS_FIELD",
+    "SURFACE_FIELD",
     "TEXT_FIELDS",
     "SECTION_FIELDS",
     "build_schema",
@@ -53,10 +57,11 @@ __all__ = [
 ]
 
 #: Bumped whenever the schema, the analysis or the encoding of a field changes.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 TOKENIZER = "searchidx_terms"
 ANALYSIS_FIELD = "analysis"
+SURFACE_FIELD = "surface"
 
 #: Positions left empty between authors and between sections.
 POSITION_GAP = 50
@@ -78,6 +83,7 @@ TEXT_FIELDS: tuple[str, ...] = (
     *SECTION_FIELDS.values(),
     OTHER_SECTION_FIELD,
     "all",
+    SURFACE_FIELD,
 )
 
 
@@ -137,6 +143,8 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     doc.add_pre_tokenized_text("body", _pretokenized(sections))
     title_repeated = [(paper.title, terms[0])] * TITLE_REPEAT
     doc.add_pre_tokenized_text("all", _pretokenized(title_repeated + list(zip(paper.authors, terms[1:])) + sections))
+    written = [(text, _surface_terms(text, text_terms)) for text, text_terms in zip(texts_to_analyze(paper), terms)]
+    doc.add_pre_tokenized_text(SURFACE_FIELD, _pretokenized(written))
     by_field: dict[str, list[tuple[str, list[Term]]]] = {}
     for section, parts in zip(paper.sections, sections):
         by_field.setdefault(section_field(section.name), []).append(parts)
@@ -154,6 +162,16 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     for weight in VOTE_WEIGHTS:
         doc.add_float(prior_field(weight), encode_prior(vote_prior(paper.votes, weight)))
     return doc
+
+
+def _surface_terms(text: str, terms: Sequence[Term]) -> list[Term]:
+    """The Latin words among ``terms`` as written in ``text`` (see :func:`searchidx.terms.surface_form`)."""
+    out: dict[int, Term] = {}
+    for term in terms:
+        form = surface_form(text[term.start : term.end])
+        if form is not None:
+            out.setdefault(term.position, term._replace(text=form))
+    return list(out.values())
 
 
 def _pretokenized(parts: Sequence[tuple[str, list[Term]]]) -> tantivy.PreTokenizedString:

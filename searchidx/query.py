@@ -36,8 +36,9 @@ import tantivy
 from searchidx.analysis import TermAnalyzer
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import QueryError
+from searchidx.fields import SURFACE_FIELD
 from searchidx.matching import AUTHOR_NAME_SCORE, any_of, boost, combine, phrase_bonus, positioned, word_query
-from searchidx.terms import Term
+from searchidx.terms import Term, surface_form
 
 __all__ = [
     "Clause",
@@ -71,6 +72,9 @@ COMMON_SHARE = 0.1
 COMMON_MIN_PAPERS = 20
 #: With ``match="blend"``, how much more a paper with every word scores than its word scores.
 ALL_WORDS_BOOST = 1.0
+#: How much more a paper holding every word of an English query as typed (``embeddings``,
+#: not only ``embedding``) scores than its word scores (see :func:`build_query`).
+AS_TYPED_BOOST = 1.0
 #: Longest expansion key, in words, that is looked for (bounds the work on long queries).
 MAX_EXPANSION_WORDS = 8
 #: Words of a query that are used; the rest are ignored (a pasted page stays fast).
@@ -269,6 +273,10 @@ def build_query(
         should.extend(scored)
         if match == "blend" and len(word_queries) > 1:
             should.append(boost(combine(word_queries, [], []), ALL_WORDS_BOOST))
+    typed = _surface_forms(analysed, plain, len(words))
+    if typed and len(word_queries) > 1:
+        held = [tantivy.Query.const_score_query(tantivy.Query.term_query(schema, SURFACE_FIELD, form), 0.0) for form in typed]
+        should.append(boost(combine([*word_queries, *held], [], []), AS_TYPED_BOOST))
     if len(words) > 1:
         should.append(phrase_bonus(schema, words, field_weights))
     for clause, clause_words in analysed.operators:
@@ -307,6 +315,16 @@ def _word_shares(terms: Sequence[Term], text: str) -> list[float]:
     ordered = [source[position] for position in sorted(source)]
     counts = Counter(ordered)
     return [1.0 / counts[word] for word in ordered]
+
+
+def _surface_forms(terms: Sequence[Term], text: str, count: int) -> list[str] | None:
+    """The first ``count`` words of ``text`` as typed (:func:`~searchidx.terms.surface_form`),
+    or None unless every one is a Latin word: only an English query is asked for its words as typed."""
+    first: dict[int, Term] = {}
+    for term in terms:
+        first.setdefault(term.position, term)
+    forms = [surface_form(text[first[p].start : first[p].end]) for p in sorted(first)[:count]]
+    return None if None in forms else [form for form in forms if form is not None]
 
 
 def query_words(terms: Iterable[Term]) -> list[list[str]]:

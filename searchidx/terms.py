@@ -27,6 +27,7 @@ __all__ = [
     "is_ending",
     "word_terms",
     "place_terms",
+    "surface_form",
 ]
 
 Mode = Literal["index", "query"]
@@ -128,6 +129,15 @@ def _stem_english(word: str) -> str:
     if stem == lowered and len(stem) > 2 and stem.endswith("s") and not stem.endswith("ss"):
         return stem[:-1]
     return stem
+
+
+_LATIN_WORD = re.compile(rf"[{LATIN_LETTERS}]+")
+
+
+def surface_form(source: str) -> str | None:
+    """A Latin word as written, lowercased but unstemmed (``Embeddings`` -> ``embeddings``);
+    None for anything else (Hangul, identifiers with digits, numbers)."""
+    return _fold(source) if _LATIN_WORD.fullmatch(source) else None
 
 
 def _identifier_terms(word: str) -> list[str]:
