@@ -22,6 +22,7 @@ __all__ = [
     "word_query",
     "weighted_match",
     "phrase_bonus",
+    "as_typed",
     "positioned",
     "any_of",
     "boost",
@@ -110,6 +111,11 @@ def phrase_bonus(
             phrase = boost(phrase, fw * PHRASE_BOOST)
         parts.append((tantivy.Occur.Should, phrase))
     return tantivy.Query.boolean_query(parts)
+
+
+def as_typed(schema: tantivy.Schema, field_name: str, words: Sequence[Sequence[str]]) -> tantivy.Query:
+    """Papers holding every word (a word of several parts as a phrase) in ``field_name``, scored by its BM25."""
+    return combine([_term_or_phrase(schema, field_name, " ".join(parts)) for parts in words], [], [])
 
 
 def positioned(words: Sequence[Sequence[str]]) -> list[str | tuple[int, str]]:

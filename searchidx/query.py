@@ -37,7 +37,16 @@ from searchidx.analysis import TermAnalyzer
 from searchidx.arxiv import parse_arxiv_id
 from searchidx.errors import QueryError
 from searchidx.fields import SURFACE_FIELD
-from searchidx.matching import AUTHOR_NAME_SCORE, any_of, boost, combine, phrase_bonus, positioned, word_query
+from searchidx.matching import (
+    AUTHOR_NAME_SCORE,
+    any_of,
+    as_typed,
+    boost,
+    combine,
+    phrase_bonus,
+    positioned,
+    word_query,
+)
 from searchidx.terms import Term, surface_form
 
 __all__ = [
@@ -72,9 +81,9 @@ COMMON_SHARE = 0.1
 COMMON_MIN_PAPERS = 20
 #: With ``match="blend"``, how much more a paper with every word scores than its word scores.
 ALL_WORDS_BOOST = 1.0
-#: How much more a paper holding every word of an English query as typed (``embeddings``,
-#: not only ``embedding``) scores than its word scores (see :func:`build_query`).
-AS_TYPED_BOOST = 1.0
+#: Weight of the BM25 over words as typed that a paper holding every word of an English
+#: query as typed gets on top (see :func:`build_query`; chosen on bench/, see bench/RESULTS.md).
+AS_TYPED_WEIGHT = 20.0
 #: Longest expansion key, in words, that is looked for (bounds the work on long queries).
 MAX_EXPANSION_WORDS = 8
 #: Words of a query that are used; the rest are ignored (a pasted page stays fast).
@@ -273,10 +282,9 @@ def build_query(
         should.extend(scored)
         if match == "blend" and len(word_queries) > 1:
             should.append(boost(combine(word_queries, [], []), ALL_WORDS_BOOST))
-    typed = _surface_forms(analysed, plain, len(words))
-    if typed and len(word_queries) > 1:
-        held = [tantivy.Query.const_score_query(tantivy.Query.term_query(schema, SURFACE_FIELD, form), 0.0) for form in typed]
-        should.append(boost(combine([*word_queries, *held], [], []), AS_TYPED_BOOST))
+    typed = _typed_forms(analysed, plain, len(words))
+    if typed and len(words) > 1:
+        should.append(boost(as_typed(schema, SURFACE_FIELD, typed), AS_TYPED_WEIGHT))
     if len(words) > 1:
         should.append(phrase_bonus(schema, words, field_weights))
     for clause, clause_words in analysed.operators:
@@ -308,23 +316,35 @@ def build_query(
 def _word_shares(terms: Sequence[Term], text: str) -> list[float]:
     """For each analysed word of ``text`` (see :func:`query_words`), its share of the
     whitespace-separated word it comes from: 머신러닝용 gives 머신 and 러닝 a half each."""
-    ends = [match.end() for match in re.finditer(r"\S+", text)]
-    source: dict[int, int] = {}
-    for term in terms:
-        source.setdefault(term.position, bisect.bisect_right(ends, term.start))
-    ordered = [source[position] for position in sorted(source)]
+    ordered = list(_typed_words(terms, text).values())
     counts = Counter(ordered)
     return [1.0 / counts[word] for word in ordered]
 
 
-def _surface_forms(terms: Sequence[Term], text: str, count: int) -> list[str] | None:
-    """The first ``count`` words of ``text`` as typed (:func:`~searchidx.terms.surface_form`),
-    or None unless every one is a Latin word: only an English query is asked for its words as typed."""
+def _typed_words(terms: Sequence[Term], text: str) -> dict[int, int]:
+    """Each analysed word's position in ``terms``, in order, mapped to the whitespace-separated word it comes from."""
+    ends = [match.end() for match in re.finditer(r"\S+", text)]
+    source: dict[int, int] = {}
+    for term in terms:
+        source.setdefault(term.position, bisect.bisect_right(ends, term.start))
+    return dict(sorted(source.items()))
+
+
+def _typed_forms(terms: Sequence[Term], text: str, count: int) -> list[list[str]] | None:
+    """The words of ``text`` as typed, each a list of its parts (``visual-language`` is
+    ``visual``, ``language``; see :func:`~searchidx.terms.surface_form`), over its first
+    ``count`` analysed words; None unless every part is a Latin word (a query that is not
+    English is not looked for as typed)."""
     first: dict[int, Term] = {}
     for term in terms:
         first.setdefault(term.position, term)
-    forms = [surface_form(text[first[p].start : first[p].end]) for p in sorted(first)[:count]]
-    return None if None in forms else [form for form in forms if form is not None]
+    grouped: dict[int, list[str]] = {}
+    for position, word in list(_typed_words(terms, text).items())[:count]:
+        form = surface_form(text[first[position].start : first[position].end])
+        if form is None:
+            return None
+        grouped.setdefault(word, []).append(form)
+    return list(grouped.values())
 
 
 def query_words(terms: Iterable[Term]) -> list[list[str]]:

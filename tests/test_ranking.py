@@ -36,6 +36,18 @@ def test_more_coverage_never_loses_to_fewer_words(coverage_index: SearchIndex) -
     assert ids(result)[:2] == ["2409.10002", "2409.10003"]
 
 
+def test_english_words_as_typed_beat_the_same_stems_in_a_title(coverage_index: SearchIndex) -> None:
+    # 2409.10004 has "Rotary Position Embedding" in its title, three times in its summary and
+    # 250 votes; 2409.10005 glosses "rotary positional embeddings" once, as the query types them.
+    assert ids(coverage_index.search("rotary embeddings positional"))[0] == "2409.10005"
+    assert ids(coverage_index.search("rotary position embedding"))[0] == "2409.10004"
+
+
+def test_a_hyphenated_word_is_looked_for_as_typed_as_one_phrase(coverage_index: SearchIndex) -> None:
+    # Only 2409.10005 writes "positional embeddings"; "positional-embeddings" asks for the two together.
+    assert ids(coverage_index.search("rotary positional-embeddings"))[0] == "2409.10005"
+
+
 def test_sorting_by_votes_lists_papers_with_every_word(coverage_index: SearchIndex) -> None:
     # 2409.10001 (300 votes) has "sparse attention" but no video.
     assert ids(coverage_index.search("희소 어텐션 비디오", sort="votes")) == ["2409.10002"]
