@@ -114,8 +114,14 @@ def phrase_bonus(
 
 
 def as_typed(schema: tantivy.Schema, field_name: str, words: Sequence[Sequence[str]]) -> tantivy.Query:
-    """Papers holding every word (a word of several parts as a phrase) in ``field_name``, scored by its BM25."""
-    return combine([_term_or_phrase(schema, field_name, " ".join(parts)) for parts in words], [], [])
+    """Papers holding every word (a word of several parts as a phrase) in ``field_name``, scored by
+    its BM25, plus a phrase bonus where the words stand together as typed (a title typed whole)."""
+    every = combine([_term_or_phrase(schema, field_name, " ".join(parts)) for parts in words], [], [])
+    sequence = positioned([[part] for parts in words for part in parts])
+    if len(sequence) < 2:
+        return every
+    together = tantivy.Query.phrase_query(schema, field_name, sequence, slop=PHRASE_SLOP)
+    return combine([every], [boost(together, PHRASE_BOOST)], [])
 
 
 def positioned(words: Sequence[Sequence[str]]) -> list[str | tuple[int, str]]:

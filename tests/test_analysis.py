@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchidx.analysis import Analyzer, default_analyzer, load_user_dictionary
-from searchidx.terms import Term
+from searchidx.terms import Term, surface_form
 
 
 def texts(terms: list[Term]) -> list[str]:
@@ -320,3 +320,9 @@ def test_a_word_gets_the_same_terms_whatever_stands_next_to_it(analyzer: Analyze
         for text in (f"{word} ", f"원시 {word}", f"({word}),", f"모델의 {word} 성능"):
             placed = [t for t in analyzer.analyze(text) if text[t.start : t.end] in word]
             assert texts(placed) == texts(alone), (word, text)
+
+
+def test_surface_form_is_a_latin_word_as_written_lowercased() -> None:
+    assert surface_form("Embeddings") == "embeddings"
+    assert surface_form("Ré") == "re"
+    assert [surface_form(word) for word in ("GPT-4o", "임베딩", "3.5", "")] == [None, None, None, None]
