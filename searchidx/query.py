@@ -24,9 +24,7 @@ can cause a syntax error.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -47,7 +45,8 @@ from searchidx.matching import (
     positioned,
     word_query,
 )
-from searchidx.terms import Term, surface_form
+from searchidx.terms import Term
+from searchidx.typed import typed_forms, word_shares
 
 __all__ = [
     "Clause",
@@ -150,7 +149,9 @@ class AnalysedQuery:
     """Query text read and analysed: what expansion and planning start from.
 
     ``words`` are the analysed plain words, each a tuple of alternatives, and ``shares``
-    each one's share of the word typed (see :func:`analyse_query`); ``operators`` the
+    each one's share of the word typed (see :func:`analyse_query`); ``typed`` the typed
+    words as written, each as its parts, when every one is an English word (else empty,
+    see :func:`~searchidx.typed.typed_forms`); ``operators`` the
     phrase, field-limited and excluded clauses with their analysed words. ``arxiv_id`` is
     set when the whole text names a paper.
     """
@@ -159,6 +160,7 @@ class AnalysedQuery:
     clauses: tuple[Clause, ...] = ()
     words: tuple[tuple[str, ...], ...] = ()
     shares: tuple[float, ...] = ()
+    typed: tuple[tuple[str, ...], ...] = ()
     operators: tuple[tuple[Clause, tuple[tuple[str, ...], ...]], ...] = ()
     has_plain: bool = False
     notes: tuple[str, ...] = ()
@@ -190,11 +192,12 @@ def analyse_query(analyzer: TermAnalyzer, text: str) -> AnalysedQuery:
     plain = " ".join(c.text for c in clauses[:MAX_QUERY_WORDS] if not (c.phrase or c.field or c.exclude))
     analysed = analyzer.analyze(plain, "query") if plain else []
     words = query_words(analysed)
-    shares = _word_shares(analysed, plain)
+    shares = word_shares(analysed, plain)
     notes: tuple[str, ...] = ()
     if len(clauses) > MAX_QUERY_WORDS or len(words) > MAX_QUERY_WORDS:
         clauses, words = clauses[:MAX_QUERY_WORDS], words[:MAX_QUERY_WORDS]
         notes = (f"only the first {MAX_QUERY_WORDS} words of the query were used",)
+    typed = typed_forms(analysed, plain, len(words)) or []
     operators = tuple(
         (clause, tuple(tuple(w) for w in query_words(analyzer.analyze(clause.text, "query"))))
         for clause in clauses
@@ -205,6 +208,7 @@ def analyse_query(analyzer: TermAnalyzer, text: str) -> AnalysedQuery:
         clauses=tuple(clauses),
         words=tuple(tuple(w) for w in words),
         shares=tuple(shares),
+        typed=tuple(tuple(parts) for parts in typed),
         operators=operators,
         has_plain=bool(plain),
         notes=notes,
@@ -282,9 +286,8 @@ def build_query(
         should.extend(scored)
         if match == "blend" and len(word_queries) > 1:
             should.append(boost(combine(word_queries, [], []), ALL_WORDS_BOOST))
-    typed = _typed_forms(analysed, plain, len(words))
-    if typed and len(words) > 1:
-        should.append(boost(as_typed(schema, SURFACE_FIELD, typed), AS_TYPED_WEIGHT))
+    if analysed.typed and len(words) > 1:
+        should.append(boost(as_typed(schema, SURFACE_FIELD, analysed.typed), AS_TYPED_WEIGHT))
     if len(words) > 1:
         should.append(phrase_bonus(schema, words, field_weights))
     for clause, clause_words in analysed.operators:
@@ -311,40 +314,6 @@ def build_query(
         notes=analysed.notes,
         expansions=tuple(dict.fromkeys(used)),
     )
-
-
-def _word_shares(terms: Sequence[Term], text: str) -> list[float]:
-    """For each analysed word of ``text`` (see :func:`query_words`), its share of the
-    whitespace-separated word it comes from: 머신러닝용 gives 머신 and 러닝 a half each."""
-    ordered = list(_typed_words(terms, text).values())
-    counts = Counter(ordered)
-    return [1.0 / counts[word] for word in ordered]
-
-
-def _typed_words(terms: Sequence[Term], text: str) -> dict[int, int]:
-    """Each analysed word's position in ``terms``, in order, mapped to the whitespace-separated word it comes from."""
-    ends = [match.end() for match in re.finditer(r"\S+", text)]
-    source: dict[int, int] = {}
-    for term in terms:
-        source.setdefault(term.position, bisect.bisect_right(ends, term.start))
-    return dict(sorted(source.items()))
-
-
-def _typed_forms(terms: Sequence[Term], text: str, count: int) -> list[list[str]] | None:
-    """The words of ``text`` as typed, each a list of its parts (``visual-language`` is
-    ``visual``, ``language``; see :func:`~searchidx.terms.surface_form`), over its first
-    ``count`` analysed words; None unless every part is a Latin word (a query that is not
-    English is not looked for as typed)."""
-    first: dict[int, Term] = {}
-    for term in terms:
-        first.setdefault(term.position, term)
-    grouped: dict[int, list[str]] = {}
-    for position, word in list(_typed_words(terms, text).items())[:count]:
-        form = surface_form(text[first[position].start : first[position].end])
-        if form is None:
-            return None
-        grouped.setdefault(word, []).append(form)
-    return list(grouped.values())
 
 
 def query_words(terms: Iterable[Term]) -> list[list[str]]:
