@@ -15,7 +15,7 @@ body           every summary section, sections separated by a position gap
 sec_*          each summary section on its own (What's New, Technical Details, ...)
 all            title (written :data:`TITLE_REPEAT` times), authors and summary as one field:
                BM25 over it saturates a word's weight across fields (BM25F with integer weights)
-surface        the Latin words of title, authors and summary as written, lowercased but not
+surface        the Latin words of title and summary as written, lowercased but not
                stemmed (``embeddings``, where the other fields hold ``embed``): whether a
                paper holds a query's English words as typed (:data:`SURFACE_FIELD`)
 record         stored JSON of the :class:`searchidx.records.Paper` (``Paper.to_dict``)
@@ -143,7 +143,7 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     doc.add_pre_tokenized_text("body", _pretokenized(sections))
     title_repeated = [(paper.title, terms[0])] * TITLE_REPEAT
     doc.add_pre_tokenized_text("all", _pretokenized(title_repeated + list(zip(paper.authors, terms[1:])) + sections))
-    written = [(text, _surface_terms(text, text_terms)) for text, text_terms in zip(texts_to_analyze(paper), terms)]
+    written = [(text, _surface_terms(text, text_terms)) for text, text_terms in [(paper.title, terms[0]), *sections]]
     doc.add_pre_tokenized_text(SURFACE_FIELD, _pretokenized(written))
     by_field: dict[str, list[tuple[str, list[Term]]]] = {}
     for section, parts in zip(paper.sections, sections):
