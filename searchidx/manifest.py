@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from searchidx.durable import write_durably
 from searchidx.errors import InputError
 from searchidx.fields import texts_to_analyze
 from searchidx.files import read_limited
@@ -109,5 +110,5 @@ def read_manifest(generation: Path) -> Manifest | None:
 
 
 def write_manifest(generation: Path, manifest: Manifest) -> None:
-    """Store ``manifest`` in ``generation`` (before the generation is published)."""
-    (generation / MANIFEST_FILE).write_bytes(manifest.to_json())
+    """Store ``manifest`` in ``generation`` durably, as every file of a generation is (before it is published)."""
+    write_durably(generation / MANIFEST_FILE, manifest.to_json())
