@@ -13,21 +13,26 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from searchidx.analysis import Analyzer, WordTerms, ruled
+from searchidx.analysis import Analyzer, TextWords, WordTerms
 from searchidx.durable import pause_point
 from searchidx.fields import texts_to_analyze
-from searchidx.lexicon import LEXICON_FILE, LexiconWriter
+from searchidx.kiwi_process import WordSource, open_word_source
+from searchidx.lexicon import LEXICON_FILE
 from searchidx.records import Paper
-from searchidx.terms import Morph, Term
+from searchidx.terms import Term
 
 __all__ = ["BATCH_SIZE", "AnalysisThread"]
 
 #: Papers analysed per batch; bounds the build's memory.
 BATCH_SIZE = 256
+#: Batches whose new words are asked for before the oldest one's terms are placed, so the
+#: words of the next batches are analysed while this one is placed and written.
+BATCHES_AHEAD = 2
 
 
 class AnalysisThread:
@@ -94,47 +99,41 @@ class AnalysisThread:
 
     def _run(self) -> None:
         try:
-            store = LexiconWriter(self.generation / LEXICON_FILE, self._base / LEXICON_FILE if self._base else None)
+            base = self._base / LEXICON_FILE if self._base else None
+            source = open_word_source(self._analyzer, self.generation / LEXICON_FILE, base)
             try:
-                self._analyse_papers(store)
+                self._analyse_papers(source)
             finally:
-                store.close()
+                source.close()
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
         finally:
             self._put(None)
 
-    def _analyse_papers(self, store: LexiconWriter) -> None:
+    def _analyse_papers(self, source: WordSource) -> None:
         started = time.perf_counter()
-        new: dict[str, tuple[Morph, ...]] = {}
-
-        def lookup(words: Collection[str]) -> dict[str, tuple[Morph, ...]]:
-            morphs = store.morphs(words) if self._base else {}
-            fresh = dict(self._analyse([w for w in words if w not in morphs]))
-            new.update(fresh)
-            return morphs | fresh
-
-        analysis = WordTerms(lookup)
+        analysis = WordTerms()
+        ahead: deque[tuple[Sequence[Paper], list[list[str]], TextWords]] = deque()
         for start in range(0, len(self._to_analyse), BATCH_SIZE):
             batch = self._to_analyse[start : start + BATCH_SIZE]
             texts = [texts_to_analyze(paper) for paper in batch]
-            flat = iter(analysis.analyze([text for paper_texts in texts for text in paper_texts]))
-            self._put((batch, [[next(flat) for _ in paper_texts] for paper_texts in texts]))
+            words = analysis.prepare([text for paper_texts in texts for text in paper_texts])
+            source.submit(words.new)
+            ahead.append((batch, texts, words))
+            if len(ahead) > BATCHES_AHEAD:
+                self._hand_over(analysis, source, *ahead.popleft())
             if self._stop.is_set():
                 return
+        while ahead and not self._stop.is_set():
+            self._hand_over(analysis, source, *ahead.popleft())
         self.seconds["analyse"] = time.perf_counter() - started
         started = time.perf_counter()
-        store.add(sorted(new.items()))
+        self.kiwi_words = source.finish()
         self.seconds["lexicon"] = time.perf_counter() - started
 
-    def _analyse(self, words: Sequence[str]) -> Iterator[tuple[str, tuple[Morph, ...]]]:
-        """Morphemes of new words: by rule, or from Kiwi (each word alone, one stream)."""
-        todo = []
-        for word in words:
-            morphs = ruled(word)
-            if morphs is None:
-                todo.append(word)
-            else:
-                yield word, morphs
-        self.kiwi_words += len(todo)
-        yield from zip(todo, self._analyzer.morphs(todo)) if todo else ()
+    def _hand_over(
+        self, analysis: WordTerms, source: WordSource, batch: Sequence[Paper], texts: list[list[str]], words: TextWords
+    ) -> None:
+        """Place the terms of a batch whose words were submitted, and hand it to the writer."""
+        flat = iter(analysis.place(words, source.result()))
+        self._put((batch, [[next(flat) for _ in paper_texts] for paper_texts in texts]))

@@ -137,19 +137,24 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     """The Tantivy document of ``paper``, given the analysis of :func:`texts_to_analyze`."""
     doc = tantivy.Document()
     doc.add_text("arxiv_id", paper.arxiv_id)
-    doc.add_pre_tokenized_text("title", _pretokenized([(paper.title, terms[0])]))
-    doc.add_pre_tokenized_text("authors", _pretokenized(list(zip(paper.authors, terms[1 : 1 + len(paper.authors)]))))
-    sections = [(s.text, t) for s, t in zip(paper.sections, section_terms(paper, terms))]
+    authors_count = len(paper.authors)
+    title = _Analysed(paper.title, terms[0])
+    authors = [_Analysed(text, text_terms) for text, text_terms in zip(paper.authors, terms[1 : 1 + authors_count])]
+    sections = [_Analysed(s.text, t) for s, t in zip(paper.sections, section_terms(paper, terms))]
+    doc.add_pre_tokenized_text("title", _pretokenized([title]))
+    doc.add_pre_tokenized_text("authors", _pretokenized(authors))
     doc.add_pre_tokenized_text("body", _pretokenized(sections))
-    title_repeated = [(paper.title, terms[0])] * TITLE_REPEAT
-    doc.add_pre_tokenized_text("all", _pretokenized(title_repeated + list(zip(paper.authors, terms[1:])) + sections))
-    written = [(text, _surface_terms(text, text_terms)) for text, text_terms in [(paper.title, terms[0]), *sections]]
+    doc.add_pre_tokenized_text("all", _pretokenized([title] * TITLE_REPEAT + authors + sections))
+    written = [
+        _Analysed(text, _surface_terms(text, text_terms))
+        for text, text_terms in [(paper.title, terms[0]), *zip((s.text for s in paper.sections), section_terms(paper, terms))]
+    ]
     doc.add_pre_tokenized_text(SURFACE_FIELD, _pretokenized(written))
-    by_field: dict[str, list[tuple[str, list[Term]]]] = {}
-    for section, parts in zip(paper.sections, sections):
-        by_field.setdefault(section_field(section.name), []).append(parts)
-    for field, parts_list in by_field.items():
-        doc.add_pre_tokenized_text(field, _pretokenized(parts_list))
+    by_field: dict[str, list[_Analysed]] = {}
+    for section, analysed in zip(paper.sections, sections):
+        by_field.setdefault(section_field(section.name), []).append(analysed)
+    for field, parts in by_field.items():
+        doc.add_pre_tokenized_text(field, _pretokenized(parts))
     doc.add_bytes("record", orjson.dumps(paper.to_dict()))
     doc.add_integer("votes", -1 if paper.votes is None else paper.votes)
     for day in paper.dates:
@@ -174,17 +179,35 @@ def _surface_terms(text: str, terms: Sequence[Term]) -> list[Term]:
     return list(out.values())
 
 
-def _pretokenized(parts: Sequence[tuple[str, list[Term]]]) -> tantivy.PreTokenizedString:
-    """Join analysed strings into one field value, a position gap between them."""
+class _Analysed:
+    """One analysed string with its terms as columns, ready to be shifted into a field value."""
+
+    __slots__ = ("text", "texts", "starts", "ends", "positions", "span")
+
+    def __init__(self, text: str, terms: Sequence[Term]) -> None:
+        self.text = text
+        self.texts: tuple[str, ...]
+        self.starts: tuple[int, ...]
+        self.ends: tuple[int, ...]
+        self.positions: tuple[int, ...]
+        self.texts, self.starts, self.ends, self.positions = zip(*terms) if terms else ((), (), (), ())
+        self.span = max(self.positions) + POSITION_GAP if terms else 0
+
+
+def _pretokenized(parts: Sequence[_Analysed]) -> tantivy.PreTokenizedString:
+    """Join analysed strings into one field value, a position gap between them.
+
+    Each part's tokens are made by ``map`` over its columns (a build makes millions of them).
+    """
     tokens: list[tantivy.Token] = []
     offset = 0
     position = 0
-    for text, terms in parts:
-        for term in terms:
-            tokens.append(
-                tantivy.Token(term.text, position + term.position, offset + term.start, offset + term.end)
-            )
-        if terms:
-            position += max(term.position for term in terms) + POSITION_GAP
-        offset += len(text) + 1
-    return tantivy.PreTokenizedString("\n".join(text for text, _ in parts), tokens)
+    for part in parts:
+        if part.span:
+            positions = map(position.__add__, part.positions) if position else part.positions
+            starts = map(offset.__add__, part.starts) if offset else part.starts
+            ends = map(offset.__add__, part.ends) if offset else part.ends
+            tokens.extend(map(tantivy.Token, part.texts, positions, starts, ends))
+            position += part.span
+        offset += len(part.text) + 1
+    return tantivy.PreTokenizedString("\n".join(part.text for part in parts), tokens)

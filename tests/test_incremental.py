@@ -196,6 +196,34 @@ def test_an_incremental_build_sends_kiwi_only_words_it_has_never_seen(digests: P
     assert {word for word, _ in Lexicon(current_generation(index) / LEXICON_FILE).vocabulary()} == known | new_words
 
 
+def test_kiwi_in_a_child_process_gives_the_same_index(digests: Path, tmp_path: Path, analyzer) -> None:
+    """A build whose Kiwi is not loaded yet runs it (and writes the lexicon) in a child
+    process; the index, lexicon and counts are those of a build that runs it in process."""
+    from searchidx.analysis import Analyzer
+    from searchidx.lexicon import LEXICON_FILE
+
+    def lexicon_rows(index: Path) -> dict[str, list]:
+        db = sqlite3.connect(current_generation(index) / LEXICON_FILE)
+        try:
+            return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("words", "stems", "endings")}
+        finally:
+            db.close()
+
+    in_process, child = tmp_path / "in-process", tmp_path / "child"
+    reports = []
+    for day in (None, NEW_DAY):
+        if day is not None:
+            (digests / "2024" / "07" / "02.md").write_text(day, encoding="utf-8")
+        fresh = Analyzer()
+        reports.append((build([digests], in_process, analyzer=analyzer), build([digests], child, analyzer=fresh)))
+        assert not fresh.loaded
+        assert snapshot(child, analyzer) == snapshot(in_process, analyzer)
+        assert lexicon_rows(child) == lexicon_rows(in_process)
+    for ours, theirs in reports:
+        assert (theirs.mode, theirs.kiwi_words) == (ours.mode, ours.kiwi_words)
+    assert reports[-1][1].kiwi_words > 0
+
+
 def test_an_index_of_the_previous_format_asks_for_a_rebuild_in_one_line(digests: Path, tmp_path: Path) -> None:
     import orjson
 
