@@ -1,11 +1,13 @@
 """The analysis half of a build: papers -> analysed terms, on a background thread.
 
-Kiwi dominates a build, so its workers are kept busy while the calling thread writes
-Tantivy documents: :class:`AnalysisThread` cuts each batch of papers into words, analyses
-the words the build has not met yet (each alone, by rule or in one Kiwi stream), places
-each word's terms wherever it occurs and hands the analysed batch over. At most two
-batches wait, so memory is bounded by the batch, not the corpus. Once the papers are done
-it stores the new words in the generation's lexicon (:mod:`searchidx.lexicon`).
+The calling thread writes Tantivy documents while :class:`AnalysisThread` cuts each batch
+of papers into words, asks a :class:`~searchidx.kiwi_process.WordSource` for the morphemes
+of the words the build has not met yet (each alone: the previous lexicon, a rule or Kiwi,
+usually in a child process), places each word's terms wherever it occurs and hands the
+analysed batch over. Words are asked for a few batches ahead, so Kiwi analyses the next
+batches while this one is placed; at most two analysed batches wait, so memory is bounded
+by the batch, not the corpus. Once the papers are handed over, the word source stores the
+new words in the generation's lexicon (:mod:`searchidx.lexicon`) while the writer commits.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-from searchidx.analysis import Analyzer, TextWords, WordTerms
+from searchidx.analysis import TextWords, WordTerms
 from searchidx.durable import pause_point
 from searchidx.fields import texts_to_analyze
-from searchidx.kiwi_process import WordSource, open_word_source
-from searchidx.lexicon import LEXICON_FILE
+from searchidx.kiwi_process import WordSource
 from searchidx.records import Paper
 from searchidx.terms import Term
 
@@ -38,24 +38,16 @@ BATCHES_AHEAD = 2
 class AnalysisThread:
     """The analysis half of a build, on a background thread.
 
-    For each batch of ``to_analyse`` (one batch ahead of the consumer), the words this build
-    has not met yet are looked up in the lexicon of ``generation`` (a copy of ``base``'s,
-    the previous generation) or analysed by Kiwi, each alone, in one stream over Kiwi's
-    workers; each word's terms are computed once and placed wherever it occurs. Once the
-    papers are done the new words are stored in the lexicon.
+    For each batch of ``to_analyse``, the words this build has not met yet go to ``words``
+    (:data:`BATCHES_AHEAD` batches ahead); each word's terms are computed once and placed
+    wherever it occurs. After the last batch, ``words`` stores the new words in the
+    lexicon (:meth:`~searchidx.kiwi_process.WordSource.finish`); leaving the block waits
+    for it.
     """
 
-    def __init__(
-        self,
-        generation: Path,
-        to_analyse: Sequence[Paper],
-        analyzer: Analyzer,
-        base: Path | None = None,
-    ) -> None:
-        self.generation = generation
+    def __init__(self, to_analyse: Sequence[Paper], words: WordSource) -> None:
         self._to_analyse = to_analyse
-        self._analyzer = analyzer
-        self._base = base
+        self._words = words
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._stop = threading.Event()
@@ -98,19 +90,21 @@ class AnalysisThread:
                 continue
 
     def _run(self) -> None:
+        ended = False
         try:
-            base = self._base / LEXICON_FILE if self._base else None
-            source = open_word_source(self._analyzer, self.generation / LEXICON_FILE, base)
-            try:
-                self._analyse_papers(source)
-            finally:
-                source.close()
+            self._analyse_papers()
+            self._put(None)  # the writer commits and mines while the lexicon is written
+            ended = True
+            started = time.perf_counter()
+            self.kiwi_words = self._words.finish()
+            self.seconds["lexicon"] = time.perf_counter() - started
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
         finally:
-            self._put(None)
+            if not ended:
+                self._put(None)
 
-    def _analyse_papers(self, source: WordSource) -> None:
+    def _analyse_papers(self) -> None:
         started = time.perf_counter()
         analysis = WordTerms()
         ahead: deque[tuple[Sequence[Paper], list[list[str]], TextWords]] = deque()
@@ -118,22 +112,17 @@ class AnalysisThread:
             batch = self._to_analyse[start : start + BATCH_SIZE]
             texts = [texts_to_analyze(paper) for paper in batch]
             words = analysis.prepare([text for paper_texts in texts for text in paper_texts])
-            source.submit(words.new)
+            self._words.submit(words.new)
             ahead.append((batch, texts, words))
             if len(ahead) > BATCHES_AHEAD:
-                self._hand_over(analysis, source, *ahead.popleft())
+                self._hand_over(analysis, *ahead.popleft())
             if self._stop.is_set():
                 return
         while ahead and not self._stop.is_set():
-            self._hand_over(analysis, source, *ahead.popleft())
+            self._hand_over(analysis, *ahead.popleft())
         self.seconds["analyse"] = time.perf_counter() - started
-        started = time.perf_counter()
-        self.kiwi_words = source.finish()
-        self.seconds["lexicon"] = time.perf_counter() - started
 
-    def _hand_over(
-        self, analysis: WordTerms, source: WordSource, batch: Sequence[Paper], texts: list[list[str]], words: TextWords
-    ) -> None:
+    def _hand_over(self, analysis: WordTerms, batch: Sequence[Paper], texts: list[list[str]], words: TextWords) -> None:
         """Place the terms of a batch whose words were submitted, and hand it to the writer."""
-        flat = iter(analysis.place(words, source.result()))
+        flat = iter(analysis.place(words, self._words.result()))
         self._put((batch, [[next(flat) for _ in paper_texts] for paper_texts in texts]))

@@ -22,12 +22,13 @@ whose input ends without ``null`` (its build died) exits without writing anythin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -179,21 +180,28 @@ class KiwiProcess:
                 stream.close()
 
 
-def open_word_source(analyzer: Analyzer, path: Path, base: Path | None = None) -> WordSource:
+@contextlib.contextmanager
+def open_word_source(analyzer: Analyzer, path: Path, base: Path | None = None) -> Iterator[WordSource]:
     """A :class:`KiwiProcess` when Kiwi is still to be loaded, else a :class:`BuildLexicon`
     over the loaded ``analyzer`` (also for an analyzer of another class, which the child
-    could not rebuild)."""
+    could not rebuild); closed when the block ends."""
+    source: WordSource
     if type(analyzer) is Analyzer and not analyzer.loaded:
-        return KiwiProcess(analyzer, path, base)
-    return BuildLexicon(analyzer, path, base)
+        source = KiwiProcess(analyzer, path, base)
+    else:
+        source = BuildLexicon(analyzer, path, base)
+    try:
+        yield source
+    finally:
+        source.close()
 
 
 def _serve(settings: dict[str, Any], requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's side: answer each batch of ``requests``, then write the lexicon."""
-    lexicon = BuildLexicon(
-        Analyzer(**settings["analyzer"]), Path(settings["path"]), Path(settings["base"]) if settings["base"] else None
-    )
+    analyzer = Analyzer(**settings["analyzer"])
+    lexicon = BuildLexicon(analyzer, Path(settings["path"]), Path(settings["base"]) if settings["base"] else None)
     try:
+        analyzer.kiwi  # loaded at once, while the build parses: nearly every build needs it
         for line in requests:
             words = orjson.loads(line)
             if words is None:

@@ -249,12 +249,13 @@ class LexiconWriter:
 
     ``base`` is the lexicon of the previous generation; it is copied, so its words are not
     analysed again (a word's entry depends only on the word, never on the collection).
+    A build may open it on one thread and use it on another, one at a time.
     """
 
     def __init__(self, path: Path, base: Path | None = None) -> None:
         self.path = path
         path.unlink(missing_ok=True)
-        self._db = sqlite3.connect(path)
+        self._db = sqlite3.connect(path, check_same_thread=False)
         if base is not None and base.is_file():
             source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
             try:
@@ -263,7 +264,7 @@ class LexiconWriter:
             except sqlite3.Error:  # a damaged or older base lexicon is rebuilt, not copied
                 self._db.close()
                 path.unlink(missing_ok=True)
-                self._db = sqlite3.connect(path)
+                self._db = sqlite3.connect(path, check_same_thread=False)
             finally:
                 source.close()
         for statement in _SCHEMA:

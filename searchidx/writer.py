@@ -30,6 +30,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,8 @@ from searchidx.index import (
     tantivy_errors,
     write_meta,
 )
+from searchidx.kiwi_process import WordSource, open_word_source
+from searchidx.lexicon import LEXICON_FILE
 from searchidx.manifest import (
     Manifest,
     PaperPrint,
@@ -76,6 +79,9 @@ __all__ = ["BuildReport", "build"]
 WRITER_HEAP = 64_000_000
 
 ProgressCallback = Callable[[int, int], None]
+#: The current generation with what an incremental build reads of it: manifest, glossary
+#: counts and translation counts.
+Previous = tuple[Path, Manifest, GlossaryCounts, translations.TranslationCounts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,25 +138,26 @@ def build(
         scanned = scan_files(files)
         fingerprint = analyzer.fingerprint
         previous = None if full else _previous(root, fingerprint)
-        parse_started = time.perf_counter()
-        parsed = parse_paths(files)
-        stages = {"parse": time.perf_counter() - parse_started}
-        papers = parsed.papers
-        prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
+        base = previous[0] / LEXICON_FILE if previous is not None else None
         # The one place a build's Tantivy and OS errors become searchidx errors; inside it
-        # ``building`` sees them first, to clean up and recognise a full disk.
-        with tantivy_errors(root), building(root) as generation:
-            to_add: Sequence[Paper]
-            if previous is None:
-                mode, to_add = "full", papers
-                kiwi_words = write_papers(generation, papers, analyzer, progress, stages)
-            else:
-                mode, to_add, kiwi_words = _update(generation, previous, papers, prints, analyzer, progress, stages)
-            spelling_started = time.perf_counter()
-            # When papers were only added, the previous table needs only their words.
-            base = previous[0] if previous is not None and mode == "append" else None
-            _write_spelling(generation, papers, to_add, base)
-            stages["spelling"] = time.perf_counter() - spelling_started
+        # ``building`` sees them first, to clean up and recognise a full disk. Kiwi's side
+        # starts before parsing: a child process loads Kiwi while the digests are parsed.
+        with (
+            tantivy_errors(root),
+            building(root) as generation,
+            open_word_source(analyzer, generation / LEXICON_FILE, base) as words,
+        ):
+            parse_started = time.perf_counter()
+            parsed = parse_paths(files)
+            stages = {"parse": time.perf_counter() - parse_started}
+            papers = parsed.papers
+            prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
+            plan = _plan(previous, papers, prints)
+            with ThreadPoolExecutor(1, thread_name_prefix="searchidx-spelling") as spelling:
+                # The spelling table needs only the papers' text: written while Kiwi works.
+                spelled = spelling.submit(_write_spelling, generation, papers, plan, previous, stages)
+                kiwi_words = _write(generation, plan, previous, words, progress, stages)
+                spelled.result()
             write_manifest(generation, Manifest(scanned, prints))
             write_meta(
                 generation,
@@ -170,8 +177,8 @@ def build(
         merged=parsed.duplicates,
         problems=(*walk_problems, *parsed.problems),
         seconds=time.perf_counter() - started,
-        mode=mode,
-        analysed=len(to_add),
+        mode=plan.mode,
+        analysed=len(plan.to_add),
         kiwi_words=kiwi_words,
         stages=tuple((name, round(seconds, 3)) for name, seconds in stages.items()),
     )
@@ -193,9 +200,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _previous(
-    root: Path, fingerprint: str
-) -> tuple[Path, Manifest, GlossaryCounts, translations.TranslationCounts] | None:
+def _previous(root: Path, fingerprint: str) -> Previous | None:
     """The current generation, its manifest and glossary counts, if it can seed an
     incremental build.
 
@@ -218,28 +223,66 @@ def _previous(
     return generation, manifest, counts, mined
 
 
-def write_papers(
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a build writes: ``mode`` (see :class:`BuildReport`), the papers to analyse and
+    those re-indexed from their stored terms (``keep``, by id)."""
+
+    mode: str
+    to_add: Sequence[Paper]
+    keep: dict[str, Paper]
+
+
+def _plan(previous: Previous | None, papers: Sequence[Paper], prints: dict[str, PaperPrint]) -> _Plan:
+    """Analyse every paper without a previous generation; else only papers whose texts
+    changed, re-indexing the others from their stored terms when papers changed or went
+    away (deleting in place would leave them in BM25's statistics), or appending."""
+    if previous is None:
+        return _Plan("full", papers, {})
+    old = previous[1].papers
+    added = [p for p in papers if p.arxiv_id not in old]
+    changed = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id] != prints[p.arxiv_id]}
+    if not changed and not old.keys() - prints.keys():
+        return _Plan("append" if added else "unchanged", added, {})
+    reusable = {p.arxiv_id: p for p in papers if p.arxiv_id in old and old[p.arxiv_id].texts == prints[p.arxiv_id].texts}
+    return _Plan("reindex", [p for p in papers if p.arxiv_id not in reusable], reusable)
+
+
+def _write(
     generation: Path,
-    papers: Sequence[Paper],
-    analyzer: Analyzer,
-    progress: ProgressCallback | None = None,
-    stages: dict[str, float] | None = None,
+    plan: _Plan,
+    previous: Previous | None,
+    words: WordSource,
+    progress: ProgressCallback | None,
+    stages: dict[str, float],
 ) -> int:
-    """Analyse ``papers`` and write them, the glossary and the lexicon into ``generation``.
+    """Write the papers of ``plan`` into ``generation``: appended to the previous generation's
+    segments, or a new index; the glossary and translations, and the lexicon (``words``).
 
     Adds the seconds spent per stage to ``stages`` (see :class:`BuildReport`); returns the
     number of words Kiwi analysed.
     """
-    index = create_generation_index(generation)
-    with AnalysisThread(generation, papers, analyzer) as kiwi_side:
+    if previous is not None and plan.mode in ("append", "unchanged"):
+        _link_generation(previous[0], generation)
+        index = open_generation(generation)
+        counts, mined = previous[2], previous[3]
+    else:
+        index = create_generation_index(generation)
+        counts, mined = GlossaryCounts(), translations.TranslationCounts()
+    with AnalysisThread(plan.to_add, words) as kiwi_side:
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        _write_analysed(writer, kiwi_side, len(papers), progress, GlossaryCounts(), translations.TranslationCounts())
-    if stages is not None:
-        stages.update(kiwi_side.seconds)
+        if previous is not None and plan.keep:
+            for paper, stored in _stored_terms(previous[0], plan.keep):
+                writer.add_document(analysed_document(paper, stored))
+                counts.add(paper, section_terms(paper, stored))
+                mined.add(paper, stored)
+        _write_analysed(generation, writer, kiwi_side, len(plan.to_add), progress, counts, mined)
+    stages.update(kiwi_side.seconds)
     return kiwi_side.kiwi_words
 
 
 def _write_analysed(
+    generation: Path,
     writer: tantivy.IndexWriter,
     kiwi_side: AnalysisThread,
     total: int,
@@ -265,70 +308,31 @@ def _write_analysed(
     kiwi_side.seconds["commit"] = time.perf_counter() - committing
     selecting = time.perf_counter()
     glossary = counts.glossary()
-    save_glossary(kiwi_side.generation, glossary)
-    save_counts(kiwi_side.generation, counts)
+    save_glossary(generation, glossary)
+    save_counts(generation, counts)
     kiwi_side.seconds["glossary"] = time.perf_counter() - selecting
     mining = time.perf_counter()
-    translations.save_translations(kiwi_side.generation, translations.Translations.mine(mined, glossary))
-    translations.save_counts(kiwi_side.generation, mined)
+    translations.save_translations(generation, translations.Translations.mine(mined, glossary))
+    translations.save_counts(generation, mined)
     kiwi_side.seconds["translations"] = time.perf_counter() - mining
 
 
-def _update(
-    generation: Path,
-    previous: tuple[Path, Manifest, GlossaryCounts, translations.TranslationCounts],
-    papers: Sequence[Paper],
-    prints: dict[str, PaperPrint],
-    analyzer: Analyzer,
-    progress: ProgressCallback | None,
-    stages: dict[str, float],
-) -> tuple[str, Sequence[Paper], int]:
-    """Write ``generation`` from the previous one, analysing only papers whose texts changed
-    and, of their words, only those the previous lexicon lacks.
-
-    Returns the mode, the papers analysed and the number of words Kiwi analysed."""
-    old_generation, manifest, counts, mined = previous
-    old = manifest.papers
-    added = [p for p in papers if p.arxiv_id not in old]
-    changed = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id] != prints[p.arxiv_id]}
-    removed = old.keys() - prints.keys()
-    if not changed and not removed:
-        _link_generation(old_generation, generation)
-        index = open_generation(generation)
-        to_add: Sequence[Paper] = added
-        keep: dict[str, Paper] = {}
-    else:
-        index = create_generation_index(generation)
-        reusable = {p.arxiv_id for p in papers if p.arxiv_id in old and old[p.arxiv_id].texts == prints[p.arxiv_id].texts}
-        to_add = [p for p in papers if p.arxiv_id not in reusable]
-        keep = {p.arxiv_id: p for p in papers if p.arxiv_id in reusable}
-        counts = GlossaryCounts()
-        mined = translations.TranslationCounts()
-    with AnalysisThread(generation, to_add, analyzer, base=old_generation) as kiwi_side:
-        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        if keep:
-            for paper, stored in _stored_terms(old_generation, keep):
-                writer.add_document(analysed_document(paper, stored))
-                counts.add(paper, section_terms(paper, stored))
-                mined.add(paper, stored)
-        _write_analysed(writer, kiwi_side, len(to_add), progress, counts, mined)
-    stages.update(kiwi_side.seconds)
-    if changed or removed:
-        return "reindex", to_add, kiwi_side.kiwi_words
-    return ("append" if added else "unchanged"), to_add, kiwi_side.kiwi_words
-
-
-def _write_spelling(generation: Path, papers: Sequence[Paper], added: Sequence[Paper], base: Path | None) -> None:
-    """Write the spelling table of ``papers``: from ``base``'s table plus the ``added``
-    papers' words when ``base`` holds all the others, else from every paper (also when
-    ``base``'s table cannot be read)."""
-    if base is not None:
-        try:
-            write_spelling(generation, added, base=base)
-            return
-        except (OSError, sqlite3.Error):
-            pass
-    write_spelling(generation, papers)
+def _write_spelling(
+    generation: Path, papers: Sequence[Paper], plan: _Plan, previous: Previous | None, stages: dict[str, float]
+) -> None:
+    """Write the spelling table of ``papers``: when papers were only added, the previous
+    table plus their words (unless it cannot be read), else from every paper (timed)."""
+    started = time.perf_counter()
+    try:
+        if previous is not None and plan.mode == "append":
+            try:
+                write_spelling(generation, plan.to_add, base=previous[0])
+                return
+            except (OSError, sqlite3.Error):
+                pass
+        write_spelling(generation, papers)
+    finally:
+        stages["spelling"] = time.perf_counter() - started
 
 
 def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
