@@ -55,7 +55,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from searchidx.terms import HAS_LETTER_AND_DIGIT, LATIN_LETTERS, Mode, Morph, Term, place_terms, word_terms
 from searchidx.words import normalize, split_words
@@ -71,7 +71,6 @@ __all__ = [
     "load_user_dictionary",
     "ruled",
     "WordTerms",
-    "TextWords",
     "analyze_texts",
 ]
 
@@ -158,52 +157,31 @@ def _protected_spans(text: str) -> list[tuple[int, int, str]]:
 class WordTerms:
     """Terms of texts from the terms of their words, each distinct word's computed once.
 
-    :meth:`prepare` cuts texts into words and names those not met before; their morphemes
-    are looked up (the lexicon, Kiwi, or both) and :meth:`place` gives the texts' terms.
-    A build keeps one for the whole collection and looks words up a few batches ahead; a
-    query uses one per call (:func:`analyze_texts`).
+    ``lookup`` gives the morphemes of words not met before (the lexicon, Kiwi, or both);
+    a build keeps one for the whole collection, a query one per call.
     """
 
-    def __init__(self, mode: Mode = "index") -> None:
+    def __init__(self, lookup: MorphLookup, mode: Mode = "index") -> None:
+        self._lookup = lookup
         self._mode = mode
         self.terms: dict[str, list[Term]] = {}
-        self._asked: set[str] = set()
 
-    def prepare(self, texts: Sequence[str]) -> TextWords:
-        """The words of ``texts``, and those not met before (nor by an earlier :meth:`prepare`)."""
+    def analyze(self, texts: Sequence[str]) -> list[list[Term]]:
+        """The terms of each of ``texts``."""
         normal = [normalize(text) for text in texts]
         spans = [split_words(clean) for clean, _ in normal]
-        known, asked = self.terms, self._asked
-        new = sorted({word for text_words in spans for _, word in text_words if word not in known and word not in asked})
-        asked.update(new)
-        return TextWords(spans, [boundary for _, boundary in normal], new)
-
-    def place(self, words: TextWords, morphs: Mapping[str, Sequence[Morph]]) -> list[list[Term]]:
-        """The terms of the texts of ``words``, given the morphemes of their new words.
-
-        Texts must be placed in the order they were prepared: a word new to an earlier
-        batch gets its terms there."""
         terms = self.terms
-        for word in words.new:
-            terms[word] = word_terms(morphs[word], word, self._mode)
-        self._asked.difference_update(words.new)
-        return [place_terms(text_words, terms, boundary) for text_words, boundary in zip(words.spans, words.boundaries)]
-
-
-class TextWords(NamedTuple):
-    """What :meth:`WordTerms.prepare` gives: each text's words (offset, word) and offset map
-    (see :func:`searchidx.words.normalize`), and the words to look up, sorted."""
-
-    spans: list[list[tuple[int, str]]]
-    boundaries: list[list[int] | None]
-    new: list[str]
+        new = {word for text_words in spans for _, word in text_words if word not in terms}
+        if new:
+            morphs = self._lookup(new)
+            for word in new:
+                terms[word] = word_terms(morphs[word], word, self._mode)
+        return [place_terms(text_words, terms, boundary) for text_words, (_, boundary) in zip(spans, normal)]
 
 
 def analyze_texts(texts: Sequence[str], mode: Mode, lookup: MorphLookup) -> list[list[Term]]:
     """Terms of each of ``texts``, the morphemes of their distinct words from ``lookup``."""
-    analysis = WordTerms(mode)
-    words = analysis.prepare(texts)
-    return analysis.place(words, lookup(words.new) if words.new else {})
+    return WordTerms(lookup, mode).analyze(texts)
 
 
 class Analyzer:

@@ -1,13 +1,13 @@
 """The analysis half of a build: papers -> analysed terms, on a background thread.
 
-The calling thread writes Tantivy documents while :class:`AnalysisThread` cuts each batch
-of papers into words, asks a :class:`~searchidx.kiwi_process.WordSource` for the morphemes
-of the words the build has not met yet (each alone: the previous lexicon, a rule or Kiwi,
-usually in a child process), places each word's terms wherever it occurs and hands the
-analysed batch over. Words are asked for a few batches ahead, so Kiwi analyses the next
-batches while this one is placed; at most two analysed batches wait, so memory is bounded
-by the batch, not the corpus. Once the papers are handed over, the word source stores the
-new words in the generation's lexicon (:mod:`searchidx.lexicon`) while the writer commits.
+The calling thread writes Tantivy documents while :class:`AnalysisThread` hands each batch
+of papers' texts to a :class:`~searchidx.kiwi_process.TextAnalysis` (usually a child
+process: each distinct word analysed once, alone, and its terms placed wherever it
+occurs) and the analysed batch to the writer. Texts are sent a few batches ahead, so Kiwi
+analyses the next batches while this one is written; at most two analysed batches wait,
+so memory is bounded by the batch, not the corpus. Once the papers are handed over, the
+analysis stores the new words in the generation's lexicon (:mod:`searchidx.lexicon`)
+while the writer commits.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from searchidx.analysis import TextWords, WordTerms
 from searchidx.durable import pause_point
 from searchidx.fields import texts_to_analyze
-from searchidx.kiwi_process import WordSource
+from searchidx.kiwi_process import TextAnalysis
 from searchidx.records import Paper
 from searchidx.terms import Term
 
@@ -30,24 +29,23 @@ __all__ = ["BATCH_SIZE", "AnalysisThread"]
 
 #: Papers analysed per batch; bounds the build's memory.
 BATCH_SIZE = 256
-#: Batches whose new words are asked for before the oldest one's terms are placed, so the
-#: words of the next batches are analysed while this one is placed and written.
+#: Batches whose texts are sent before the oldest one's terms are taken, so the next
+#: batches are analysed while this one is written.
 BATCHES_AHEAD = 2
 
 
 class AnalysisThread:
     """The analysis half of a build, on a background thread.
 
-    For each batch of ``to_analyse``, the words this build has not met yet go to ``words``
-    (:data:`BATCHES_AHEAD` batches ahead); each word's terms are computed once and placed
-    wherever it occurs. After the last batch, ``words`` stores the new words in the
-    lexicon (:meth:`~searchidx.kiwi_process.WordSource.finish`); leaving the block waits
+    The texts of each batch of ``to_analyse`` go to ``analysis`` (:data:`BATCHES_AHEAD`
+    batches ahead). After the last batch, ``analysis`` stores the new words in the
+    lexicon (:meth:`~searchidx.kiwi_process.TextAnalysis.finish`); leaving the block waits
     for it.
     """
 
-    def __init__(self, to_analyse: Sequence[Paper], words: WordSource) -> None:
+    def __init__(self, to_analyse: Sequence[Paper], analysis: TextAnalysis) -> None:
         self._to_analyse = to_analyse
-        self._words = words
+        self._analysis = analysis
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._stop = threading.Event()
@@ -96,7 +94,7 @@ class AnalysisThread:
             self._put(None)  # the writer commits and mines while the lexicon is written
             ended = True
             started = time.perf_counter()
-            self.kiwi_words = self._words.finish()
+            self.kiwi_words = self._analysis.finish()
             self.seconds["lexicon"] = time.perf_counter() - started
         except BaseException as exc:  # handed to the consuming thread
             self._error = exc
@@ -106,23 +104,21 @@ class AnalysisThread:
 
     def _analyse_papers(self) -> None:
         started = time.perf_counter()
-        analysis = WordTerms()
-        ahead: deque[tuple[Sequence[Paper], list[list[str]], TextWords]] = deque()
+        ahead: deque[tuple[Sequence[Paper], list[list[str]]]] = deque()
         for start in range(0, len(self._to_analyse), BATCH_SIZE):
             batch = self._to_analyse[start : start + BATCH_SIZE]
             texts = [texts_to_analyze(paper) for paper in batch]
-            words = analysis.prepare([text for paper_texts in texts for text in paper_texts])
-            self._words.submit(words.new)
-            ahead.append((batch, texts, words))
+            self._analysis.submit([text for paper_texts in texts for text in paper_texts])
+            ahead.append((batch, texts))
             if len(ahead) > BATCHES_AHEAD:
-                self._hand_over(analysis, *ahead.popleft())
+                self._hand_over(*ahead.popleft())
             if self._stop.is_set():
                 return
         while ahead and not self._stop.is_set():
-            self._hand_over(analysis, *ahead.popleft())
+            self._hand_over(*ahead.popleft())
         self.seconds["analyse"] = time.perf_counter() - started
 
-    def _hand_over(self, analysis: WordTerms, batch: Sequence[Paper], texts: list[list[str]], words: TextWords) -> None:
-        """Place the terms of a batch whose words were submitted, and hand it to the writer."""
-        flat = iter(analysis.place(words, self._words.result()))
+    def _hand_over(self, batch: Sequence[Paper], texts: list[list[str]]) -> None:
+        """Hand the analysed terms of a submitted batch to the writer."""
+        flat = iter(self._analysis.result())
         self._put((batch, [[next(flat) for _ in paper_texts] for paper_texts in texts]))

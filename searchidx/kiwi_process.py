@@ -1,23 +1,24 @@
-"""The morphemes of a build's new words, and the new lexicon, beside the build's Python work.
+"""The analysis of a build's texts, and its new lexicon, beside the build's Python work.
 
-A build asks for the morphemes of each word it has not met yet, batch after batch. They come
-from the previous generation's lexicon, by rule (:func:`searchidx.analysis.ruled`) or from
-Kiwi, each word alone; once the papers are done, the new words are stored in the
-generation's lexicon (:mod:`searchidx.lexicon`). :class:`BuildLexicon` does this in the
-calling process.
+A build hands its texts over batch after batch and gets back their terms. Each distinct
+word's morphemes come once from the previous generation's lexicon, by rule
+(:func:`searchidx.analysis.ruled`) or from Kiwi, each word alone, and its terms are placed
+wherever it occurs (:class:`searchidx.analysis.WordTerms`); once the papers are done, the
+new words are stored in the generation's lexicon (:mod:`searchidx.lexicon`).
+:class:`BuildAnalysis` does this in the calling process.
 
-Loading Kiwi takes about a second and holds the GIL, and the build's own work (placing terms,
-writing documents) is Python on one core. So when Kiwi is not loaded yet,
-:func:`open_word_source` runs :class:`BuildLexicon` in a child process (:class:`KiwiProcess`,
-``python -m searchidx.kiwi_process``): Kiwi loads and analyses there while the build goes
-on, and the child writes the lexicon while the build commits and mines. Batches go to the
-child as they are cut into words and their answers come back in order, so Kiwi's stream
-stays full. A word's morphemes are the same either way: they depend on the word alone.
+Loading Kiwi takes about a second and holds the GIL, and the build's own work (writing
+documents, counting glosses) is Python on one core. So when Kiwi is not loaded yet,
+:func:`open_text_analysis` runs :class:`BuildAnalysis` in a child process
+(:class:`KiwiProcess`, ``python -m searchidx.kiwi_process``) started before the digests
+are parsed: Kiwi loads there while the build parses, texts are cut into words and terms
+placed there while the build writes, and the lexicon is written there while the build
+commits and mines. A word's terms are the same either way: they depend on the word alone.
 
-Protocol, one JSON document a line: the build sends each batch of words and then ``null``;
-the child answers each batch with the morphemes of its words (``[form, tag, start, end]``
-lists) and, after ``null``, with ``{"kiwi_words": n}`` once the lexicon is written. A child
-whose input ends without ``null`` (its build died) exits without writing anything.
+Protocol, one JSON document a line: the build sends each batch of texts and then ``null``;
+the child answers each batch with the terms of each text as four columns (texts, starts,
+ends, positions) and, after ``null``, with ``{"kiwi_words": n}`` once the lexicon is
+written. A child whose input ends without ``null`` (its build died) writes no new words.
 """
 
 from __future__ import annotations
@@ -28,30 +29,32 @@ import queue
 import subprocess
 import sys
 import threading
+from collections import deque
 from collections.abc import Collection, Iterator, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import orjson
 
 import searchidx
-from searchidx.analysis import Analyzer, ruled
+from searchidx.analysis import Analyzer, WordTerms, ruled
 from searchidx.lexicon import LexiconWriter
-from searchidx.terms import Morph
+from searchidx.terms import Morph, Term
 
-__all__ = ["WordSource", "BuildLexicon", "KiwiProcess", "open_word_source"]
+__all__ = ["TextAnalysis", "BuildAnalysis", "KiwiProcess", "open_text_analysis"]
 
 MorphsOf = dict[str, tuple[Morph, ...]]
 
 
-class WordSource(Protocol):
-    """Answers a build's batches of new words in the order they were submitted."""
+class TextAnalysis(Protocol):
+    """Answers a build's batches of texts in the order they were submitted."""
 
-    def submit(self, words: Sequence[str]) -> None:
-        """Ask for the morphemes of ``words`` (none asked before)."""
+    def submit(self, texts: Sequence[str]) -> None:
+        """Ask for the terms of ``texts``."""
 
-    def result(self) -> MorphsOf:
-        """The morphemes of the oldest submitted batch not yet returned."""
+    def result(self) -> list[list[Term]]:
+        """The terms of each text of the oldest submitted batch not yet returned."""
 
     def finish(self) -> int:
         """Store the new words in the lexicon; the number of words Kiwi analysed."""
@@ -60,8 +63,8 @@ class WordSource(Protocol):
         """Release what is held (after :meth:`finish`, or instead of it on failure)."""
 
 
-class BuildLexicon:
-    """The morphemes of new words in this process, and the new lexicon.
+class BuildAnalysis:
+    """The terms of a build's texts in this process, and the new lexicon.
 
     ``path`` is the new lexicon; ``base`` the previous generation's, copied into it so its
     words are looked up instead of analysed. Kiwi (``analyzer``) loads only if some word
@@ -72,8 +75,9 @@ class BuildLexicon:
         self._analyzer = analyzer
         self._store: LexiconWriter | None = LexiconWriter(path, base)
         self._known = base is not None
+        self._words = WordTerms(self.lookup)
         self._new: MorphsOf = {}
-        self._answers: list[MorphsOf] = []
+        self._answers: deque[list[list[Term]]] = deque()
         self.kiwi_words = 0
 
     def lookup(self, words: Collection[str]) -> MorphsOf:
@@ -92,11 +96,15 @@ class BuildLexicon:
             out[word] = self._new[word] = morphs
         return out
 
-    def submit(self, words: Sequence[str]) -> None:
-        self._answers.append(self.lookup(words))
+    def analyze(self, texts: Sequence[str]) -> list[list[Term]]:
+        """The terms of each of ``texts``."""
+        return self._words.analyze(texts)
 
-    def result(self) -> MorphsOf:
-        return self._answers.pop(0)
+    def submit(self, texts: Sequence[str]) -> None:
+        self._answers.append(self.analyze(texts))
+
+    def result(self) -> list[list[Term]]:
+        return self._answers.popleft()
 
     def finish(self) -> int:
         if self._store is not None:
@@ -111,7 +119,7 @@ class BuildLexicon:
 
 
 class KiwiProcess:
-    """:class:`BuildLexicon` in a child process (see the module docstring).
+    """:class:`BuildAnalysis` in a child process (see the module docstring).
 
     Batches are written by a thread of their own, so a large batch never waits on the
     child's answer to an earlier one.
@@ -129,7 +137,6 @@ class KiwiProcess:
             env=env,
         )
         self._outbox: queue.Queue[bytes | None] = queue.Queue()
-        self._pending: list[Sequence[str]] = []
         self._sender = threading.Thread(target=self._send, name="searchidx-kiwi-send", daemon=True)
         self._sender.start()
 
@@ -144,9 +151,8 @@ class KiwiProcess:
         except OSError:  # the child died; reading its answers reports it
             pass
 
-    def submit(self, words: Sequence[str]) -> None:
-        self._pending.append(words)
-        self._outbox.put(orjson.dumps(list(words)) + b"\n")
+    def submit(self, texts: Sequence[str]) -> None:
+        self._outbox.put(orjson.dumps(list(texts)) + b"\n")
 
     def _answer(self) -> Any:
         stdout = self._child.stdout
@@ -158,9 +164,9 @@ class KiwiProcess:
             raise RuntimeError(f"the Kiwi process stopped (exit status {self._child.returncode}): {message}")
         return orjson.loads(line)
 
-    def result(self) -> MorphsOf:
-        words, answer = self._pending.pop(0), self._answer()
-        return {word: tuple(Morph(*morph) for morph in morphs) for word, morphs in zip(words, answer)}
+    def result(self) -> list[list[Term]]:
+        # Term(...) without its Python-level __new__, from the columns: a build makes a million.
+        return [list(map(tuple.__new__, repeat(Term), zip(*columns))) for columns in self._answer()]
 
     def finish(self) -> int:
         self._outbox.put(b"null\n")
@@ -181,15 +187,15 @@ class KiwiProcess:
 
 
 @contextlib.contextmanager
-def open_word_source(analyzer: Analyzer, path: Path, base: Path | None = None) -> Iterator[WordSource]:
-    """A :class:`KiwiProcess` when Kiwi is still to be loaded, else a :class:`BuildLexicon`
+def open_text_analysis(analyzer: Analyzer, path: Path, base: Path | None = None) -> Iterator[TextAnalysis]:
+    """A :class:`KiwiProcess` when Kiwi is still to be loaded, else a :class:`BuildAnalysis`
     over the loaded ``analyzer`` (also for an analyzer of another class, which the child
     could not rebuild); closed when the block ends."""
-    source: WordSource
+    source: TextAnalysis
     if type(analyzer) is Analyzer and not analyzer.loaded:
         source = KiwiProcess(analyzer, path, base)
     else:
-        source = BuildLexicon(analyzer, path, base)
+        source = BuildAnalysis(analyzer, path, base)
     try:
         yield source
     finally:
@@ -199,21 +205,20 @@ def open_word_source(analyzer: Analyzer, path: Path, base: Path | None = None) -
 def _serve(settings: dict[str, Any], requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's side: answer each batch of ``requests``, then write the lexicon."""
     analyzer = Analyzer(**settings["analyzer"])
-    lexicon = BuildLexicon(analyzer, Path(settings["path"]), Path(settings["base"]) if settings["base"] else None)
+    analysis = BuildAnalysis(analyzer, Path(settings["path"]), Path(settings["base"]) if settings["base"] else None)
     try:
         analyzer.kiwi  # loaded at once, while the build parses: nearly every build needs it
         for line in requests:
-            words = orjson.loads(line)
-            if words is None:
-                kiwi_words = lexicon.finish()
+            texts = orjson.loads(line)
+            if texts is None:
+                kiwi_words = analysis.finish()
                 answers.write(orjson.dumps({"kiwi_words": kiwi_words}) + b"\n")
                 answers.flush()
                 return
-            morphs = lexicon.lookup(words)
-            answers.write(orjson.dumps([[tuple(m) for m in morphs[word]] for word in words]) + b"\n")
+            answers.write(orjson.dumps([list(zip(*terms)) for terms in analysis.analyze(texts)]) + b"\n")
             answers.flush()
     finally:
-        lexicon.close()
+        analysis.close()
 
 
 if __name__ == "__main__":

@@ -106,15 +106,19 @@ class TranslationCounts:
 
     def add(self, paper: Paper, terms: Sequence[Sequence[Term]]) -> None:
         """Record ``paper`` given the analysis of its texts (title, authors, sections)."""
-        title = sorted({t.text for t in terms[0] if _LETTERS.fullmatch(t.text)})
         sections = terms[1 + len(paper.authors) :]
-        hangul = sorted({t.text for part in sections for t in part if _HANGUL.fullmatch(t.text)})
+        summary = {t.text for part in sections for t in part}
+        title_terms = {t.text for t in terms[0]}
+        latin = {text for text in summary | title_terms if _LETTERS.fullmatch(text)}  # each distinct term tested once
+        title = sorted(title_terms & latin)
+        hangul = sorted(text for text in summary if _HANGUL.fullmatch(text))
         words: dict[str, str] = {}
         for text, part in zip([paper.title, *(s.text for s in paper.sections)], [terms[0], *sections]):
             for t in part:
-                word = text[t.start : t.end].lower()
-                if _LETTERS.fullmatch(word) and _LETTERS.fullmatch(t.text):
-                    words[word] = t.text
+                if t.text in latin:
+                    word = text[t.start : t.end].lower()
+                    if _LETTERS.fullmatch(word):
+                        words[word] = t.text
         self._papers[paper.arxiv_id] = [title, hangul, words]
 
     def __len__(self) -> int:

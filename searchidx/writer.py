@@ -58,7 +58,7 @@ from searchidx.index import (
     tantivy_errors,
     write_meta,
 )
-from searchidx.kiwi_process import WordSource, open_word_source
+from searchidx.kiwi_process import TextAnalysis, open_text_analysis
 from searchidx.lexicon import LEXICON_FILE
 from searchidx.manifest import (
     Manifest,
@@ -145,7 +145,7 @@ def build(
         with (
             tantivy_errors(root),
             building(root) as generation,
-            open_word_source(analyzer, generation / LEXICON_FILE, base) as words,
+            open_text_analysis(analyzer, generation / LEXICON_FILE, base) as analysis,
         ):
             parse_started = time.perf_counter()
             parsed = parse_paths(files)
@@ -156,7 +156,7 @@ def build(
             with ThreadPoolExecutor(1, thread_name_prefix="searchidx-spelling") as spelling:
                 # The spelling table needs only the papers' text: written while Kiwi works.
                 spelled = spelling.submit(_write_spelling, generation, papers, plan, previous, stages)
-                kiwi_words = _write(generation, plan, previous, words, progress, stages)
+                kiwi_words = _write(generation, plan, previous, analysis, progress, stages)
                 spelled.result()
             write_manifest(generation, Manifest(scanned, prints))
             write_meta(
@@ -252,12 +252,12 @@ def _write(
     generation: Path,
     plan: _Plan,
     previous: Previous | None,
-    words: WordSource,
+    analysis: TextAnalysis,
     progress: ProgressCallback | None,
     stages: dict[str, float],
 ) -> int:
     """Write the papers of ``plan`` into ``generation``: appended to the previous generation's
-    segments, or a new index; the glossary and translations, and the lexicon (``words``).
+    segments, or a new index; the glossary and translations, and the lexicon (``analysis``).
 
     Adds the seconds spent per stage to ``stages`` (see :class:`BuildReport`); returns the
     number of words Kiwi analysed.
@@ -269,7 +269,7 @@ def _write(
     else:
         index = create_generation_index(generation)
         counts, mined = GlossaryCounts(), translations.TranslationCounts()
-    with AnalysisThread(plan.to_add, words) as kiwi_side:
+    with AnalysisThread(plan.to_add, analysis) as kiwi_side:
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         if previous is not None and plan.keep:
             for paper, stored in _stored_terms(previous[0], plan.keep):
