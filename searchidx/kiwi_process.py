@@ -28,6 +28,7 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Collection, Iterator, Sequence
@@ -129,11 +130,12 @@ class KiwiProcess:
         package_root = str(Path(searchidx.__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         settings = {"analyzer": analyzer.settings, "path": str(path), "base": str(base) if base else None}
+        self._errors = tempfile.TemporaryFile()  # read only if the child fails; a pipe could fill up
         self._child = subprocess.Popen(
             [sys.executable, "-m", "searchidx.kiwi_process", orjson.dumps(settings).decode()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
             env=env,
         )
         self._outbox: queue.Queue[bytes | None] = queue.Queue()
@@ -160,7 +162,8 @@ class KiwiProcess:
         line = stdout.readline()
         if not line:
             self._child.wait()
-            message = self._child.stderr.read().decode(errors="replace").strip() if self._child.stderr else ""
+            self._errors.seek(0)
+            message = self._errors.read().decode(errors="replace").strip()
             raise RuntimeError(f"the Kiwi process stopped (exit status {self._child.returncode}): {message}")
         return orjson.loads(line)
 
@@ -181,9 +184,9 @@ class KiwiProcess:
         if self._child.poll() is None:
             self._child.kill()
         self._child.wait()
-        for stream in (self._child.stdout, self._child.stderr):
-            if stream is not None:
-                stream.close()
+        if self._child.stdout is not None:
+            self._child.stdout.close()
+        self._errors.close()
 
 
 @contextlib.contextmanager

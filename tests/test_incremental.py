@@ -224,6 +224,20 @@ def test_kiwi_in_a_child_process_gives_the_same_index(digests: Path, tmp_path: P
     assert reports[-1][1].kiwi_words > 0
 
 
+def test_a_failing_kiwi_process_fails_the_build_and_keeps_the_index(digests: Path, tmp_path: Path, analyzer) -> None:
+    from searchidx.analysis import Analyzer
+
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    before = snapshot(index, analyzer)
+    (digests / "2024" / "07" / "02.md").write_text(NEW_DAY, encoding="utf-8")
+    broken = Analyzer(user_words=[("캐시", "NOT-A-TAG")])  # Kiwi refuses the tag in the child
+    with pytest.raises(RuntimeError, match="the Kiwi process stopped"):
+        build([digests], index, analyzer=broken, full=True)
+    assert not broken.loaded
+    assert snapshot(index, analyzer) == before
+
+
 def test_an_index_of_the_previous_format_asks_for_a_rebuild_in_one_line(digests: Path, tmp_path: Path) -> None:
     import orjson
 
