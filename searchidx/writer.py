@@ -1,11 +1,14 @@
 """Building an index: digests -> papers -> analysed terms -> a new index generation.
 
-This is the only module that holds a Tantivy ``IndexWriter``. Analysis works word by word
-on a background thread (:mod:`searchidx.analysis_thread`), which hands analysed batches of
-papers to the calling thread; it turns them into Tantivy documents, counts the glossary's
-glosses (:mod:`searchidx.glossary`) and what translation mining reads
-(:mod:`searchidx.translations`), and commits while the background thread stores the new
-words in the lexicon (:mod:`searchidx.lexicon`).
+This is the only module that holds a Tantivy ``IndexWriter``. Analysis works word by word,
+usually in a child process started before the digests are parsed
+(:mod:`searchidx.kiwi_process`), fed by a background thread
+(:mod:`searchidx.analysis_thread`) which hands analysed batches of papers to the calling
+thread; it turns them into Tantivy documents, counts the glossary's glosses
+(:mod:`searchidx.glossary`) and what translation mining reads
+(:mod:`searchidx.translations`), and commits while the new words are stored in the lexicon
+(:mod:`searchidx.lexicon`). The spelling table (:mod:`searchidx.correct`) is written on a
+thread of its own meanwhile.
 
 A build over an existing index is incremental unless ``full=True``. The manifest
 (:mod:`searchidx.manifest`) says which files and papers changed since the current
