@@ -18,7 +18,8 @@ commits and mines. A word's terms are the same either way: they depend on the wo
 Protocol, one JSON document a line: the build sends each batch of texts and then ``null``;
 the child answers each batch with the terms of each text as four columns (texts, starts,
 ends, positions) and, after ``null``, with ``{"kiwi_words": n}`` once the lexicon is
-written. A child whose input ends without ``null`` (its build died) writes no new words.
+written. A child whose input ends without ``null`` writes no new words, and on Linux the
+child is killed with its build.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -129,7 +131,12 @@ class KiwiProcess:
     def __init__(self, analyzer: Analyzer, path: Path, base: Path | None = None) -> None:
         package_root = str(Path(searchidx.__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        settings = {"analyzer": analyzer.settings, "path": str(path), "base": str(base) if base else None}
+        settings = {
+            "analyzer": analyzer.settings,
+            "path": str(path),
+            "base": str(base) if base else None,
+            "parent": os.getpid(),
+        }
         self._errors = tempfile.TemporaryFile()  # read only if the child fails; a pipe could fill up
         self._child = subprocess.Popen(
             [sys.executable, "-m", "searchidx.kiwi_process", orjson.dumps(settings).decode()],
@@ -205,8 +212,21 @@ def open_text_analysis(analyzer: Analyzer, path: Path, base: Path | None = None)
         source.close()
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` dies (Linux), so a build killed
+    mid-way leaves nothing writing into a generation directory a later build may reuse."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
 def _serve(settings: dict[str, Any], requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's side: answer each batch of ``requests``, then write the lexicon."""
+    _die_with(settings["parent"])
     analyzer = Analyzer(**settings["analyzer"])
     analysis = BuildAnalysis(analyzer, Path(settings["path"]), Path(settings["base"]) if settings["base"] else None)
     try:
