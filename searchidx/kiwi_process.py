@@ -25,6 +25,7 @@ child is killed with its build.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import queue
 import signal
@@ -227,6 +228,9 @@ def _die_with(parent: int) -> None:
 def _serve(settings: dict[str, Any], requests: IO[bytes], answers: IO[bytes]) -> None:
     """The child's side: answer each batch of ``requests``, then write the lexicon."""
     _die_with(settings["parent"])
+    # As in the build itself: millions of small tuples and no cycles, which the cycle
+    # collector would walk again and again.
+    gc.disable()
     analyzer = Analyzer(**settings["analyzer"])
     analysis = BuildAnalysis(analyzer, Path(settings["path"]), Path(settings["base"]) if settings["base"] else None)
     try:
