@@ -105,7 +105,7 @@ class LexiconAnalyzer(Analyzer):
 
     def __init__(self, index: Path) -> None:
         super().__init__()
-        self._lexicon = Lexicon(searchidx.open_index(index).generation / LEXICON_FILE)
+        self._lexicon = Lexicon(searchidx.open_index(index).snapshot.generation / LEXICON_FILE)
         self.unknown_words = 0
 
     def morphs(self, words: Iterable[str]) -> Iterator[tuple[Morph, ...]]:
@@ -152,7 +152,7 @@ def child(size: int, corpus: Path, source: Path, target: Path) -> None:
         "index_cpu_seconds": cpu_indexed - cpu_loaded,
         "chars": chars,
         "words_not_in_lexicon": analyzer.unknown_words,
-        "index_bytes": dir_bytes(opened.generation),
+        "index_bytes": dir_bytes(opened.snapshot.generation),
         "warm_ms": summary_ms(warm),
         "per_query_ms": per_query,
     }).decode())

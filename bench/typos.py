@@ -149,7 +149,7 @@ def without_spelling(index_path: Path) -> Any:
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     copy = Path(scratch) / "index"
     shutil.copytree(index_path, copy)
-    (searchidx.open_index(copy).generation / SPELLING_FILE).unlink()
+    (searchidx.open_index(copy).snapshot.generation / SPELLING_FILE).unlink()
     return searchidx.open_index(copy)
 
 
