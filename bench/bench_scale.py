@@ -99,7 +99,7 @@ def write_digests(papers: Iterable[Paper], folder: Path) -> int:
     return chars
 
 
-class LexiconAnalyzer(Analyzer):
+class CorpusWordsAnalyzer(Analyzer):
     """searchidx's analyzer with each word the lexicon of ``index`` holds answered from it:
     a build then gives Kiwi only the words that lexicon lacks (none, for recombined papers)."""
 
@@ -131,7 +131,7 @@ def child(size: int, corpus: Path, source: Path, target: Path) -> None:
     pool, _ = load_papers(corpus)
     digests = target.with_name(target.name + "-digests")
     chars = write_digests(synthetic_papers(pool, size), digests)
-    analyzer = LexiconAnalyzer(source)
+    analyzer = CorpusWordsAnalyzer(source)
     loaded, cpu_loaded = time.perf_counter(), cpu()
     searchidx.build([digests], target, analyzer=analyzer, full=True)
     indexed, cpu_indexed = time.perf_counter(), cpu()

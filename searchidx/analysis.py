@@ -78,7 +78,7 @@ __all__ = [
 class TermAnalyzer(Protocol):
     """What query building needs of an analyzer: :meth:`Analyzer.analyze`.
 
-    :class:`Analyzer` is one; so is :class:`searchidx.lexicon.QueryAnalyzer`, which takes
+    :class:`Analyzer` is one; so is :class:`searchidx.lexicon.LexiconAnalyzer`, which takes
     the words an index has seen from its lexicon and loads Kiwi only for the others.
     """
 

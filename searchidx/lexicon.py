@@ -36,7 +36,7 @@ from searchidx.analysis import Analyzer, analyze_texts, ruled
 from searchidx.terms import Mode, Morph, Term, is_ending, word_terms
 from searchidx.words import normalize, split_words
 
-__all__ = ["LEXICON_FILE", "MIN_ENDING_WORDS", "Lexicon", "LexiconWriter", "QueryAnalyzer", "stem_splits", "words_of"]
+__all__ = ["LEXICON_FILE", "MIN_ENDING_WORDS", "Lexicon", "LexiconWriter", "LexiconAnalyzer", "stem_splits", "words_of"]
 
 LEXICON_FILE = "lexicon.sqlite"
 #: An ending explains an unseen word only if this many distinct stored words end with it.
@@ -206,11 +206,12 @@ class Lexicon:
             self._db = None
 
 
-class QueryAnalyzer:
+class LexiconAnalyzer:
     """Analysis with the morphemes of a collection's lexicon; Kiwi only for other words.
 
-    Stands in for an :class:`~searchidx.analysis.Analyzer` wherever ``analyze`` or
-    ``analyze_many`` is called, with the same terms. ``known`` analyses from the lexicon
+    An opened index analyses queries with it (``Snapshot.query_analyzer``). It stands in
+    for an :class:`~searchidx.analysis.Analyzer` wherever ``analyze`` or ``analyze_many``
+    is called, with the same terms. ``known`` analyses from the lexicon
     alone: a text with a word the lexicon cannot explain gives no terms.
     """
 

@@ -21,7 +21,7 @@ from searchidx.analysis import Analyzer
 from searchidx.correct import SPELLING_FILE, Correction, Speller
 from searchidx.glossary import Glossary, load_glossary
 from searchidx.index import open_current
-from searchidx.lexicon import LEXICON_FILE, Lexicon, QueryAnalyzer
+from searchidx.lexicon import LEXICON_FILE, Lexicon, LexiconAnalyzer
 from searchidx.matching import any_of
 from searchidx.query import COMMON_MIN_PAPERS, COMMON_SHARE
 from searchidx.translations import Translations, load_translations
@@ -44,7 +44,7 @@ class Snapshot:
         self.searcher = index.searcher()
         self.schema = index.schema
         # Query words the collection contains are analysed from its lexicon, without Kiwi.
-        self.query_analyzer = QueryAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
+        self.query_analyzer = LexiconAnalyzer(Lexicon(self.generation / LEXICON_FILE), analyzer)
         # Read now: later builds remove this generation's files while searches still use it.
         self.glossary: Glossary = load_glossary(self.generation)
         self.speller = Speller(self.generation / SPELLING_FILE)

@@ -14,7 +14,7 @@ from searchidx.analysis import Analyzer, ruled
 from searchidx.fields import texts_to_analyze
 from searchidx.highlight import make_snippets
 from searchidx.index import current_generation
-from searchidx.lexicon import LEXICON_FILE, Lexicon, LexiconWriter, QueryAnalyzer, stem_splits, words_of
+from searchidx.lexicon import LEXICON_FILE, Lexicon, LexiconAnalyzer, LexiconWriter, stem_splits, words_of
 from searchidx.parse import parse_paths
 from searchidx.terms import Morph, word_terms
 
@@ -111,7 +111,7 @@ def test_stems_end_where_only_particles_and_endings_follow(analyzer: Analyzer) -
 def test_query_analyzer_sends_only_unexplained_words_to_kiwi(tmp_path: Path, analyzer: Analyzer) -> None:
     lexicon = lexicon_for(["KV 캐시를 압축하는 방법과 프롬프트를 학습하는 방법"], tmp_path / "lexicon.sqlite", analyzer)
     fresh = Analyzer()
-    query = QueryAnalyzer(lexicon, fresh)
+    query = LexiconAnalyzer(lexicon, fresh)
     assert [t.text for t in query.analyze("KV 캐시 압축 방법", "query")] == ["kv", "캐시", "압축", "방법"]
     assert not fresh.loaded
     assert query.known.analyze("캐시 전혀없는낱말", "query") == []
