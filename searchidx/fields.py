@@ -40,6 +40,7 @@ from searchidx.arxiv import id_order
 from searchidx.records import Paper
 from searchidx.scoring import VOTE_WEIGHTS, encode_prior, prior_field, vote_prior
 from searchidx.terms import Term, surface_form
+from searchidx.termstore import encode_terms
 
 __all__ = [
     "FORMAT_VERSION",
@@ -134,7 +135,8 @@ def day_number(day: _dt.date) -> int:
 
 
 def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
-    """The Tantivy document of ``paper``, given the analysis of :func:`texts_to_analyze`."""
+    """The Tantivy document of ``paper``, given the analysis of :func:`texts_to_analyze`;
+    the terms are stored with it, so snippets and later builds need no analysis."""
     doc = tantivy.Document()
     doc.add_text("arxiv_id", paper.arxiv_id)
     authors_count = len(paper.authors)
@@ -156,6 +158,7 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     for field, parts in by_field.items():
         doc.add_pre_tokenized_text(field, _pretokenized(parts))
     doc.add_bytes("record", orjson.dumps(paper.to_dict()))
+    doc.add_bytes(ANALYSIS_FIELD, encode_terms(texts_to_analyze(paper), terms))
     doc.add_integer("votes", -1 if paper.votes is None else paper.votes)
     for day in paper.dates:
         doc.add_integer("day", day_number(day))

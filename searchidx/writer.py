@@ -75,7 +75,7 @@ from searchidx.manifest import (
 from searchidx.parse import parse_paths
 from searchidx.records import Paper, ParseProblem
 from searchidx.terms import Term
-from searchidx.termstore import decode_terms, encode_terms
+from searchidx.termstore import decode_terms
 
 __all__ = ["BuildReport", "build"]
 
@@ -276,7 +276,7 @@ def _write(
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         if previous is not None and plan.keep:
             for paper, stored in _stored_terms(previous[0], plan.keep):
-                writer.add_document(analysed_document(paper, stored))
+                writer.add_document(make_document(paper, stored))
                 counts.add(paper, section_terms(paper, stored))
                 mined.add(paper, stored)
         _write_analysed(generation, writer, kiwi_side, len(plan.to_add), progress, counts, mined)
@@ -299,7 +299,7 @@ def _write_analysed(
     done = 0
     for batch, terms in kiwi_side.batches():
         for paper, paper_terms in zip(batch, terms):
-            writer.add_document(analysed_document(paper, paper_terms))
+            writer.add_document(make_document(paper, paper_terms))
             counts.add(paper, section_terms(paper, paper_terms))
             mined.add(paper, paper_terms)
         done += len(batch)
@@ -336,13 +336,6 @@ def _write_spelling(
         write_spelling(generation, papers)
     finally:
         stages["spelling"] = time.perf_counter() - started
-
-
-def analysed_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document:
-    """The Tantivy document of ``paper`` from its analysed texts, the terms stored with it."""
-    doc = make_document(paper, terms)
-    doc.add_bytes(ANALYSIS_FIELD, encode_terms(texts_to_analyze(paper), terms))
-    return doc
 
 
 def _stored_terms(generation: Path, wanted: dict[str, Paper]) -> Iterator[tuple[Paper, list[list[Term]]]]:

@@ -336,7 +336,7 @@ ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/full/glossary-counts
     [
         ("save_counts", ENOSPC),
         ("save_glossary", sqlite3.OperationalError("database or disk is full")),
-        ("analysed_document", ValueError("An IO error occurred: 'No space left on device (os error 28)'")),
+        ("make_document", ValueError("An IO error occurred: 'No space left on device (os error 28)'")),
     ],
     ids=["python", "sqlite", "tantivy"],
 )
