@@ -45,20 +45,18 @@ _LATIN = re.compile(r"[a-z]")
 
 def paper_texts(index: Any) -> dict[str, dict[str, list[list[str]]]]:
     """Per paper, the first-alternative terms of each text, split by language."""
-    import orjson
     import tantivy
 
-    from searchidx.fields import ANALYSIS_FIELD, texts_to_analyze
-    from searchidx.records import Paper
+    from searchidx.fields import ANALYSIS_FIELD, paper_terms, stored_paper, texts_to_analyze
     from searchidx.termstore import decode_terms
 
     searcher = index.snapshot.searcher
     out = {}
     for _, address in searcher.search(tantivy.Query.all_query(), searcher.num_docs).hits:
         doc = searcher.doc(address)
-        paper = Paper.from_dict(orjson.loads(doc["record"][0]))
-        terms = decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0])
-        texts = [terms[0], *terms[1 + len(paper.authors):]]
+        paper = stored_paper(doc)
+        by_part = paper_terms(paper, decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0]))
+        texts = [by_part.title, *by_part.sections]
         runs: list[list[str]] = []
         for text in texts:
             seen: set[int] = set()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import orjson
 import tantivy
@@ -52,7 +53,9 @@ __all__ = [
     "register_tokenizers",
     "section_field",
     "texts_to_analyze",
-    "section_terms",
+    "PaperTerms",
+    "paper_terms",
+    "stored_paper",
     "make_document",
     "day_number",
 ]
@@ -124,9 +127,23 @@ def texts_to_analyze(paper: Paper) -> list[str]:
     return [paper.title, *paper.authors, *(s.text for s in paper.sections)]
 
 
-def section_terms(paper: Paper, terms: Sequence[list[Term]]) -> Sequence[list[Term]]:
-    """The terms of ``paper``'s sections, out of the analysis of :func:`texts_to_analyze`."""
-    return terms[1 + len(paper.authors) :]
+class PaperTerms(NamedTuple):
+    """The analysis of one paper's texts by part: what :func:`texts_to_analyze` lists, analysed."""
+
+    title: Sequence[Term]
+    authors: Sequence[Sequence[Term]]
+    sections: Sequence[Sequence[Term]]
+
+
+def paper_terms(paper: Paper, terms: Sequence[Sequence[Term]]) -> PaperTerms:
+    """``terms``, the analysis of :func:`texts_to_analyze` of ``paper``, by part."""
+    authors = len(paper.authors)
+    return PaperTerms(terms[0], terms[1 : 1 + authors], terms[1 + authors :])
+
+
+def stored_paper(doc: tantivy.Document) -> Paper:
+    """The paper an index document stores (its ``record``)."""
+    return Paper.from_dict(orjson.loads(doc["record"][0]))
 
 
 def day_number(day: _dt.date) -> int:
@@ -139,17 +156,17 @@ def make_document(paper: Paper, terms: Sequence[list[Term]]) -> tantivy.Document
     the terms are stored with it, so snippets and later builds need no analysis."""
     doc = tantivy.Document()
     doc.add_text("arxiv_id", paper.arxiv_id)
-    authors_count = len(paper.authors)
-    title = _Analysed(paper.title, terms[0])
-    authors = [_Analysed(text, text_terms) for text, text_terms in zip(paper.authors, terms[1 : 1 + authors_count])]
-    sections = [_Analysed(s.text, t) for s, t in zip(paper.sections, section_terms(paper, terms))]
+    by_part = paper_terms(paper, terms)
+    title = _Analysed(paper.title, by_part.title)
+    authors = [_Analysed(text, text_terms) for text, text_terms in zip(paper.authors, by_part.authors)]
+    sections = [_Analysed(s.text, t) for s, t in zip(paper.sections, by_part.sections)]
     doc.add_pre_tokenized_text("title", _pretokenized([title]))
     doc.add_pre_tokenized_text("authors", _pretokenized(authors))
     doc.add_pre_tokenized_text("body", _pretokenized(sections))
     doc.add_pre_tokenized_text("all", _pretokenized([title] * TITLE_REPEAT + authors + sections))
     written = [
         _Analysed(text, _surface_terms(text, text_terms))
-        for text, text_terms in [(paper.title, terms[0]), *zip((s.text for s in paper.sections), section_terms(paper, terms))]
+        for text, text_terms in [(paper.title, by_part.title), *zip((s.text for s in paper.sections), by_part.sections)]
     ]
     doc.add_pre_tokenized_text(SURFACE_FIELD, _pretokenized(written))
     by_field: dict[str, list[_Analysed]] = {}

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import orjson
 import tantivy
 
 from searchidx.analysis import Analyzer, default_analyzer
@@ -25,7 +24,7 @@ from searchidx.arxiv import parse_arxiv_id
 from searchidx.correct import Correction
 from searchidx.errors import PaperNotFoundError, QueryError
 from searchidx.expansion import prefix_completions, query_expansions
-from searchidx.fields import ANALYSIS_FIELD, day_number, texts_to_analyze
+from searchidx.fields import ANALYSIS_FIELD, day_number, stored_paper, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT
 from searchidx.highlight import Snippet, make_snippets
 from searchidx.index import current_generation, resolve_index_path, tantivy_errors
@@ -253,7 +252,7 @@ class SearchIndex:
         """The paper with this arXiv id, in any form a query takes (``2406.11430v2``, an
         arXiv or Hugging Face URL). Raises :class:`PaperNotFoundError` when the index has
         no such paper, and :class:`QueryError` when ``arxiv_id`` is not an arXiv id."""
-        return Paper.from_dict(orjson.loads(self._find(self._now, arxiv_id)["record"][0]))
+        return stored_paper(self._find(self._now, arxiv_id))
 
     @_public
     def similar(self, arxiv_id: str, *, limit: int = DEFAULT_LIMIT, snippets: int = 1) -> SearchResult:
@@ -264,7 +263,7 @@ class SearchIndex:
         now = self._now
         check_options(arxiv_id, limit=limit, snippets=snippets)
         doc = self._find(now, arxiv_id)
-        paper = Paper.from_dict(orjson.loads(doc["record"][0]))
+        paper = stored_paper(doc)
         texts = texts_to_analyze(paper)
         stored = doc[ANALYSIS_FIELD]
         analysed = decode_terms(texts, stored[0]) if stored else self.analyzer.analyze_many(texts)
@@ -327,7 +326,7 @@ class SearchIndex:
         self, now: Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int
     ) -> Hit:
         doc = now.searcher.doc(address)
-        paper = Paper.from_dict(orjson.loads(doc["record"][0]))
+        paper = stored_paper(doc)
         found: tuple[Snippet, ...] = ()
         if snippets:
             stored = doc[ANALYSIS_FIELD]

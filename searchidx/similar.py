@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import tantivy
 
-from searchidx.fields import section_field
+from searchidx.fields import paper_terms, section_field
 from searchidx.records import Paper
 from searchidx.terms import Term
 
@@ -65,7 +65,8 @@ def related_query(
     glossary's expansions) let a term also find papers that write it in the other language.
     """
     sources = ["title"] + ["sec_new" if section_field(s.name) == "sec_new" else "body" for s in paper.sections]
-    texts = [analysed[0], *analysed[1 + len(paper.authors) :]]
+    by_part = paper_terms(paper, analysed)
+    texts = [by_part.title, *by_part.sections]
     tf: defaultdict[str, float] = defaultdict(float)
     for source, terms in zip(sources, texts):
         for found in terms:

@@ -45,6 +45,7 @@ from typing import Any
 import orjson
 
 from searchidx.durable import write_durably
+from searchidx.fields import paper_terms
 from searchidx.glossary import Glossary
 from searchidx.index import read_counts, read_generation_file, write_counts
 from searchidx.records import Paper
@@ -106,14 +107,14 @@ class TranslationCounts:
 
     def add(self, paper: Paper, terms: Sequence[Sequence[Term]]) -> None:
         """Record ``paper`` given the analysis of its texts (title, authors, sections)."""
-        sections = terms[1 + len(paper.authors) :]
-        summary = {t.text for part in sections for t in part}
-        title_terms = {t.text for t in terms[0]}
+        parts = paper_terms(paper, terms)
+        summary = {t.text for part in parts.sections for t in part}
+        title_terms = {t.text for t in parts.title}
         latin = {text for text in summary | title_terms if _LETTERS.fullmatch(text)}  # each distinct term tested once
         title = sorted(title_terms & latin)
         hangul = sorted(text for text in summary if _HANGUL.fullmatch(text))
         words: dict[str, str] = {}
-        for text, part in zip([paper.title, *(s.text for s in paper.sections)], [terms[0], *sections]):
+        for text, part in zip([paper.title, *(s.text for s in paper.sections)], [parts.title, *parts.sections]):
             for t in part:
                 if t.text in latin:
                     word = text[t.start : t.end].lower()

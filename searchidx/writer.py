@@ -37,7 +37,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
 import tantivy
 
 from searchidx import translations
@@ -46,7 +45,7 @@ from searchidx.analysis_thread import AnalysisThread
 from searchidx.checksums import verify_checksums
 from searchidx.correct import write_spelling
 from searchidx.errors import SearchidxError
-from searchidx.fields import ANALYSIS_FIELD, make_document, section_terms, texts_to_analyze
+from searchidx.fields import ANALYSIS_FIELD, make_document, paper_terms, stored_paper, texts_to_analyze
 from searchidx.files import find_digests
 from searchidx.glossary import GlossaryCounts, load_counts, save_counts, save_glossary
 from searchidx.index import (
@@ -277,7 +276,7 @@ def _write(
         if previous is not None and plan.keep:
             for paper, stored in _stored_terms(previous[0], plan.keep):
                 writer.add_document(make_document(paper, stored))
-                counts.add(paper, section_terms(paper, stored))
+                counts.add(paper, paper_terms(paper, stored).sections)
                 mined.add(paper, stored)
         _write_analysed(generation, writer, kiwi_side, len(plan.to_add), progress, counts, mined)
     stages.update(kiwi_side.seconds)
@@ -298,10 +297,10 @@ def _write_analysed(
     and the translations (all timed)."""
     done = 0
     for batch, terms in kiwi_side.batches():
-        for paper, paper_terms in zip(batch, terms):
-            writer.add_document(make_document(paper, paper_terms))
-            counts.add(paper, section_terms(paper, paper_terms))
-            mined.add(paper, paper_terms)
+        for paper, analysed in zip(batch, terms):
+            writer.add_document(make_document(paper, analysed))
+            counts.add(paper, paper_terms(paper, analysed).sections)
+            mined.add(paper, analysed)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -346,7 +345,7 @@ def _stored_terms(generation: Path, wanted: dict[str, Paper]) -> Iterator[tuple[
     addresses = sorted((address.segment_ord, address.doc) for _, address in hits)
     for segment, doc_id in addresses:
         doc = searcher.doc(tantivy.DocAddress(segment, doc_id))
-        paper = wanted.get(orjson.loads(doc["record"][0])["arxiv_id"])
+        paper = wanted.get(stored_paper(doc).arxiv_id)
         if paper is not None:
             yield paper, decode_terms(texts_to_analyze(paper), doc[ANALYSIS_FIELD][0])
 
