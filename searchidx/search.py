@@ -1,11 +1,12 @@
 """Searching an index: query text and options -> ranked hits with snippets.
 
-:func:`open_index` opens the current generation of an index location;
-:meth:`SearchIndex.search` builds the query (:mod:`searchidx.query`), lets Tantivy rank
-every match exactly under the vote prior (:mod:`searchidx.scoring`), and reads stored
-records and makes snippets (:mod:`searchidx.highlight`) for the returned page only. What one
-opened generation holds lives in :mod:`searchidx.snapshot`; the hits and page returned, in
-:mod:`searchidx.results`.
+:func:`open_index` opens the current generation of an index location. A
+:class:`SearchIndex` call checks its options, plans the query (correction, analysis,
+:mod:`searchidx.expansion`, :mod:`searchidx.query`) and hands it to
+:mod:`searchidx.execution`, which lets Tantivy rank every match exactly under the vote
+prior (:mod:`searchidx.scoring`) and reads stored records and makes snippets for the
+returned page only. What one opened generation holds lives in :mod:`searchidx.snapshot`;
+the hits and page returned, in :mod:`searchidx.results`.
 """
 
 from __future__ import annotations
@@ -15,27 +16,21 @@ import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-import tantivy
-
+from searchidx import execution
 from searchidx.analysis import Analyzer, default_analyzer
-from searchidx.arxiv import parse_arxiv_id
 from searchidx.correct import Correction
-from searchidx.errors import PaperNotFoundError, QueryError
 from searchidx.expansion import prefix_completions, query_expansions
-from searchidx.fields import ANALYSIS_FIELD, day_number, stored_paper, texts_to_analyze
+from searchidx.fields import ANALYSIS_FIELD, stored_paper, texts_to_analyze
 from searchidx.glossary import EXPANSION_WEIGHT
-from searchidx.highlight import Snippet, make_snippets
 from searchidx.index import current_generation, resolve_index_path, tantivy_errors
 from searchidx.options import (
     DEFAULT_LIMIT,
     DEFAULT_MATCH,
     DEFAULT_SORT,
-    VOTE_STEPS,
     SortOrder,
     check_options,
-    day_range,
 )
 from searchidx.query import (
     COVERAGE_WEIGHT,
@@ -46,11 +41,11 @@ from searchidx.query import (
     build_query,
 )
 from searchidx.records import Paper
-from searchidx.results import Hit, SearchResult
-from searchidx.scoring import DEFAULT_VOTE_WEIGHT, prior_field
+from searchidx.results import SearchResult
+from searchidx.scoring import DEFAULT_VOTE_WEIGHT
 from searchidx.similar import related_query
 from searchidx.snapshot import Snapshot
-from searchidx.termstore import StoredAnalysis, decode_terms
+from searchidx.termstore import decode_terms
 
 __all__ = ["SearchIndex", "open_index"]
 
@@ -204,15 +199,15 @@ class SearchIndex:
         if sort != "relevance":
             match = "all"  # a sorted list holds the papers with every word, not those with one common word
         plan, correction = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix, coverage)
-        filters = self._filters(now.schema, since, until, min_votes)
-        total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
+        required = execution.filters(now.schema, since, until, min_votes)
+        total, page = execution.run(now, plan.query, required, limit, offset, sort, weight)
         notes = plan.notes
         if total == 0 and match == "all" and len(plan.words) > 1:
             plan, correction = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix, coverage)
-            total, page = self._run(now, plan.query, filters, limit, offset, sort, weight)
+            total, page = execution.run(now, plan.query, required, limit, offset, sort, weight)
             notes += ("no paper has every word; showing papers with some of them",)
-        hits = tuple(self._hit(now, score, address, plan, sort, snippets) for score, address in page)
-        counts = self._facets(now, plan.query, filters, facets) if facets and total else {}
+        hits = tuple(execution.make_hit(now, self.analyzer, score, address, plan, sort, snippets) for score, address in page)
+        counts = execution.facet_counts(now, plan.query, required, facets) if facets and total else {}
         changes = correction.changes if correction else ()
         return SearchResult(
             query=text,
@@ -225,34 +220,12 @@ class SearchIndex:
             corrections=changes,
         )
 
-    def _facets(
-        self, now: Snapshot, query: tantivy.Query, filters: list[tantivy.Query], names: Sequence[str]
-    ) -> dict[str, tuple[tuple[str | int, int], ...]]:
-        """Counts over every paper ``query`` and ``filters`` match (see :attr:`SearchResult.facets`)."""
-        if filters:
-            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in (query, *filters)])
-        steps = [{"from": step, "to": above} for step, above in zip(VOTE_STEPS, (*VOTE_STEPS[1:], None))]
-        spec = {
-            "month": {"histogram": {"field": "day", "interval": 100, "min_doc_count": 1}},
-            "votes": {"range": {"field": "votes", "ranges": [{k: v for k, v in r.items() if v is not None} for r in steps]}},
-        }
-        found = now.searcher.aggregate(query, {name: spec[name] for name in names})
-        counts: dict[str, tuple[tuple[str | int, int], ...]] = {}
-        if "month" in names:
-            months = ((int(b["key"]) // 100, int(b["doc_count"])) for b in found["month"]["buckets"])
-            counts["month"] = tuple((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months if n)
-        if "votes" in names:
-            # Tantivy adds buckets for the gaps (below the first step); each has its "from".
-            per_range = [(b.get("from", float("-inf")), int(b["doc_count"])) for b in found["votes"]["buckets"]]
-            counts["votes"] = tuple((step, sum(n for low, n in per_range if low >= step)) for step in VOTE_STEPS)
-        return counts
-
     @_public
     def get(self, arxiv_id: str) -> Paper:
         """The paper with this arXiv id, in any form a query takes (``2406.11430v2``, an
         arXiv or Hugging Face URL). Raises :class:`PaperNotFoundError` when the index has
         no such paper, and :class:`QueryError` when ``arxiv_id`` is not an arXiv id."""
-        return stored_paper(self._find(self._now, arxiv_id))
+        return stored_paper(execution.find(self._now, arxiv_id))
 
     @_public
     def similar(self, arxiv_id: str, *, limit: int = DEFAULT_LIMIT, snippets: int = 1) -> SearchResult:
@@ -262,75 +235,15 @@ class SearchIndex:
         """
         now = self._now
         check_options(arxiv_id, limit=limit, snippets=snippets)
-        doc = self._find(now, arxiv_id)
+        doc = execution.find(now, arxiv_id)
         paper = stored_paper(doc)
         texts = texts_to_analyze(paper)
         stored = doc[ANALYSIS_FIELD]
         analysed = decode_terms(texts, stored[0]) if stored else self.analyzer.analyze_many(texts)
         related = related_query(now.schema, now.searcher, paper, analysed, now.glossary.expansions())
-        total, page = self._run(now, related.query, [], limit, 0, "relevance", 0.0)
+        total, page = execution.run(now, related.query, [], limit, 0, "relevance", 0.0)
         plan = QueryPlan(related.query, frozenset(term for term, _ in related.terms))
-        hits = tuple(self._hit(now, score, address, plan, "relevance", snippets) for score, address in page)
+        hits = tuple(
+            execution.make_hit(now, self.analyzer, score, address, plan, "relevance", snippets) for score, address in page
+        )
         return SearchResult(query=paper.arxiv_id, total=total, hits=hits)
-
-    @staticmethod
-    def _find(now: Snapshot, text: str) -> tantivy.Document:
-        """The document of the paper ``text`` names (see :meth:`get`)."""
-        arxiv_id = parse_arxiv_id(text)
-        if arxiv_id is None:
-            raise QueryError(f"not an arXiv id: {text[:100]!r} (expected like 2406.11430)")
-        found = now.searcher.search(tantivy.Query.term_query(now.schema, "arxiv_id", arxiv_id), 1).hits
-        if not found:
-            raise PaperNotFoundError(arxiv_id)
-        return now.searcher.doc(found[0][1])
-
-    @staticmethod
-    def _filters(
-        schema: tantivy.Schema, since: str | _dt.date | None, until: str | _dt.date | None, min_votes: int | None
-    ) -> list[tantivy.Query]:
-        filters = []
-        if since is not None or until is not None:
-            first, last = day_range(since, until)
-            lower, upper = (None if day is None else day_number(day) for day in (first, last))
-            filters.append(tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, lower, upper))
-        if min_votes is not None:
-            filters.append(tantivy.Query.range_query(schema, "votes", tantivy.FieldType.Integer, min_votes, None))
-        return filters
-
-    def _run(
-        self,
-        now: Snapshot,
-        query: tantivy.Query,
-        filters: list[tantivy.Query],
-        limit: int,
-        offset: int,
-        sort: str,
-        weight: float,
-    ) -> tuple[int, list[tuple[Any, tantivy.DocAddress]]]:
-        if filters:
-            query = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, query), *((tantivy.Occur.Must, f) for f in filters)]
-            )
-        options: dict[str, Any] = {"count": True, "offset": offset}
-        if sort == "votes":
-            options["order_by_field"] = "by_votes"
-        elif sort == "date":
-            options["order_by_field"] = "by_date"
-        elif weight > 0:
-            options["weight_by_field"] = prior_field(weight)
-        result = now.searcher.search(query, limit, **options)
-        # tantivy.pyi omits SearchResult.count, which search(count=True) fills in.
-        return int(result.count or 0), list(result.hits)  # type: ignore[attr-defined]
-
-    def _hit(
-        self, now: Snapshot, score: Any, address: tantivy.DocAddress, plan: QueryPlan, sort: str, snippets: int
-    ) -> Hit:
-        doc = now.searcher.doc(address)
-        paper = stored_paper(doc)
-        found: tuple[Snippet, ...] = ()
-        if snippets:
-            stored = doc[ANALYSIS_FIELD]
-            # Snippets come from the terms stored at build time, so hits need no Kiwi.
-            analyzer = StoredAnalysis(texts_to_analyze(paper), stored[0], self.analyzer) if stored else self.analyzer
-            found = tuple(make_snippets(paper, plan.terms, analyzer, limit=snippets))  # type: ignore[arg-type]
-        return Hit(paper=paper, score=float(score) if sort == "relevance" else None, snippets=found)
