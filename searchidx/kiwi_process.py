@@ -13,7 +13,10 @@ documents, counting glosses) is Python on one core. So when Kiwi is not loaded y
 (:class:`KiwiProcess`, ``python -m searchidx.kiwi_process``) started before the digests
 are parsed: Kiwi loads there while the build parses, texts are cut into words and terms
 placed there while the build writes, and the lexicon is written there while the build
-commits and mines. A word's terms are the same either way: they depend on the word alone.
+commits and mines. When the parsed papers hold no word Kiwi would be asked for
+(:func:`needs_kiwi`: English digests, a build that only removes papers), the child is
+stopped and the build analyses in its own process without loading Kiwi. A word's terms
+are the same either way: they depend on the word alone.
 
 Protocol, one JSON document a line: the build sends each batch of texts and then ``null``;
 the child answers each batch with the terms of each text as four columns (texts, starts,
@@ -34,7 +37,7 @@ import sys
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -43,12 +46,15 @@ import orjson
 
 import searchidx
 from searchidx.analysis import Analyzer, WordTerms, ruled
-from searchidx.lexicon import LexiconWriter
+from searchidx.lexicon import Lexicon, LexiconWriter
 from searchidx.terms import Morph, Term
+from searchidx.words import normalize, split_words
 
-__all__ = ["TextAnalysis", "BuildAnalysis", "KiwiProcess", "open_text_analysis"]
+__all__ = ["TextAnalysis", "BuildAnalysis", "KiwiProcess", "open_text_analysis", "needs_kiwi"]
 
 MorphsOf = dict[str, tuple[Morph, ...]]
+#: Words :func:`needs_kiwi` looks up in the lexicon at a time.
+_LOOKUP_WORDS = 500
 
 
 class TextAnalysis(Protocol):
@@ -130,6 +136,8 @@ class KiwiProcess:
     """
 
     def __init__(self, analyzer: Analyzer, path: Path, base: Path | None = None) -> None:
+        self._setup = (analyzer, path, base)
+        self._here: BuildAnalysis | None = None
         package_root = str(Path(searchidx.__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         settings = {
@@ -162,7 +170,17 @@ class KiwiProcess:
             pass
 
     def submit(self, texts: Sequence[str]) -> None:
-        self._outbox.put(orjson.dumps(list(texts)) + b"\n")
+        if self._here is not None:
+            self._here.submit(texts)
+        else:
+            self._outbox.put(orjson.dumps(list(texts)) + b"\n")
+
+    def without_kiwi(self) -> None:
+        """Stop the child, most often before Kiwi has loaded, and analyse in this process
+        instead: for a build none of whose texts needs Kiwi (:func:`needs_kiwi`). Called
+        before the first batch."""
+        self._stop()
+        self._here = BuildAnalysis(*self._setup)
 
     def _answer(self) -> Any:
         stdout = self._child.stdout
@@ -176,10 +194,14 @@ class KiwiProcess:
         return orjson.loads(line)
 
     def result(self) -> list[list[Term]]:
+        if self._here is not None:
+            return self._here.result()
         # Term(...) without its Python-level __new__, from the columns: a build makes a million.
         return [list(map(tuple.__new__, repeat(Term), zip(*columns))) for columns in self._answer()]
 
     def finish(self) -> int:
+        if self._here is not None:
+            return self._here.finish()
         self._outbox.put(b"null\n")
         self._outbox.put(None)
         kiwi_words = int(self._answer()["kiwi_words"])
@@ -188,6 +210,11 @@ class KiwiProcess:
 
     def close(self) -> None:
         """Stop the child if it still runs (a build that failed or was stopped)."""
+        self._stop()
+        if self._here is not None:
+            self._here.close()
+
+    def _stop(self) -> None:
         self._outbox.put(None)
         if self._child.poll() is None:
             self._child.kill()
@@ -195,6 +222,36 @@ class KiwiProcess:
         if self._child.stdout is not None:
             self._child.stdout.close()
         self._errors.close()
+
+
+def needs_kiwi(texts: Iterable[str], base: Path | None) -> bool:
+    """Whether some word of ``texts`` is neither known by rule nor in the lexicon ``base``.
+
+    Stops at the first such word, which in Korean text is nearly always in the first text;
+    a build of English digests, or one that only removes papers, never loads Kiwi.
+    """
+    lexicon = Lexicon(base) if base is not None else None
+    chunk = _LOOKUP_WORDS if lexicon is not None else 1
+    seen: set[str] = set()
+    pending: list[str] = []
+
+    def unknown() -> bool:
+        found = lexicon is None or len(lexicon.morphs(pending)) < len(pending)
+        pending.clear()
+        return found
+
+    try:
+        for text in texts:
+            for _, word in split_words(normalize(text)[0]):
+                if word not in seen and ruled(word) is None:
+                    seen.add(word)
+                    pending.append(word)
+            if len(pending) >= chunk and unknown():
+                return True
+        return bool(pending) and unknown()
+    finally:
+        if lexicon is not None:
+            lexicon.close()
 
 
 @contextlib.contextmanager

@@ -255,7 +255,9 @@ class LexiconWriter:
 
     def __init__(self, path: Path, base: Path | None = None) -> None:
         self.path = path
-        path.unlink(missing_ok=True)
+        # Anything a stopped writer left, its journal too: SQLite would roll a journal back into the new file.
+        for leftover in (path, path.with_name(path.name + "-journal")):
+            leftover.unlink(missing_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False)
         if base is not None and base.is_file():
             source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)

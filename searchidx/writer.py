@@ -60,7 +60,7 @@ from searchidx.index import (
     tantivy_errors,
     write_meta,
 )
-from searchidx.kiwi_process import TextAnalysis, open_text_analysis
+from searchidx.kiwi_process import KiwiProcess, TextAnalysis, needs_kiwi, open_text_analysis
 from searchidx.lexicon import LEXICON_FILE
 from searchidx.manifest import (
     Manifest,
@@ -143,7 +143,8 @@ def build(
         base = previous[0] / LEXICON_FILE if previous is not None else None
         # The one place a build's Tantivy and OS errors become searchidx errors; inside it
         # ``building`` sees them first, to clean up and recognise a full disk. Kiwi's side
-        # starts before parsing: a child process loads Kiwi while the digests are parsed.
+        # starts before parsing: a child process loads Kiwi while the digests are parsed,
+        # and is stopped if no text to analyse turns out to need Kiwi.
         with (
             tantivy_errors(root),
             building(root) as generation,
@@ -155,6 +156,10 @@ def build(
             papers = parsed.papers
             prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
             plan = _plan(previous, papers, prints)
+            if isinstance(analysis, KiwiProcess) and not needs_kiwi(
+                (text for paper in plan.to_add for text in texts_to_analyze(paper)), base
+            ):
+                analysis.without_kiwi()
             with ThreadPoolExecutor(1, thread_name_prefix="searchidx-spelling") as spelling:
                 # The spelling table needs only the papers' text: written while Kiwi works.
                 spelled = spelling.submit(_write_spelling, generation, papers, plan, previous, stages)

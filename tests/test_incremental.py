@@ -210,10 +210,13 @@ def test_kiwi_in_a_child_process_gives_the_same_index(digests: Path, tmp_path: P
             db.close()
 
     in_process, child = tmp_path / "in-process", tmp_path / "child"
+    new_day = digests / "2024" / "07" / "02.md"
     reports = []
-    for day in (None, NEW_DAY):
-        if day is not None:
-            (digests / "2024" / "07" / "02.md").write_text(day, encoding="utf-8")
+    for step in ("full", "add a day", "remove it"):  # the last needs no Kiwi: the child is stopped
+        if step == "add a day":
+            new_day.write_text(NEW_DAY, encoding="utf-8")
+        elif step == "remove it":
+            new_day.unlink()
         fresh = Analyzer()
         reports.append((build([digests], in_process, analyzer=analyzer), build([digests], child, analyzer=fresh)))
         assert not fresh.loaded
@@ -221,7 +224,21 @@ def test_kiwi_in_a_child_process_gives_the_same_index(digests: Path, tmp_path: P
         assert lexicon_rows(child) == lexicon_rows(in_process)
     for ours, theirs in reports:
         assert (theirs.mode, theirs.kiwi_words) == (ours.mode, ours.kiwi_words)
-    assert reports[-1][1].kiwi_words > 0
+    assert reports[1][1].kiwi_words > 0
+
+
+def test_kiwi_is_needed_only_for_words_neither_ruled_nor_in_the_lexicon(digests: Path, tmp_path: Path, analyzer) -> None:
+    from searchidx.kiwi_process import needs_kiwi
+    from searchidx.lexicon import LEXICON_FILE
+
+    index = tmp_path / "idx"
+    build([digests], index, analyzer=analyzer)
+    lexicon = current_generation(index) / LEXICON_FILE
+    assert not needs_kiwi(["KV cache compression (2-bit), GPT-4o"], None)
+    assert needs_kiwi(["KV cache 압축"], None)
+    assert not needs_kiwi(["KV 추론", "데이터 모델의"], lexicon)
+    assert needs_kiwi(["KV 추론", "라우팅하는 희소하게"], lexicon)
+    assert not needs_kiwi([], None)
 
 
 def test_a_failing_kiwi_process_fails_the_build_and_keeps_the_index(digests: Path, tmp_path: Path, analyzer) -> None:
