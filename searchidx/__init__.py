@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from searchidx.errors import (
+    AnalysisError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
@@ -72,6 +73,6 @@ __all__ = [
     "Section",
     "ParseProblem",
     # The error family of searchidx.errors:
-    "SearchidxError", "InputError", "QueryError", "PaperNotFoundError",
+    "SearchidxError", "InputError", "QueryError", "PaperNotFoundError", "AnalysisError",
     "IndexProblem", "IndexNotFoundError", "IndexVersionError", "IndexCorruptError", "IndexLockedError",
 ]

@@ -7,6 +7,7 @@ can catch one class and show one line::
     ├── InputError              a path to read does not exist or cannot be read
     ├── QueryError              a query or search option is not valid
     │   └── PaperNotFoundError  no paper with the arXiv id asked for
+    ├── AnalysisError           Kiwi could not be loaded or run for a build
     └── IndexProblem            something is wrong with the on-disk index
         ├── IndexNotFoundError  no index at the given location
         ├── IndexVersionError   the index was written by another format version
@@ -24,6 +25,7 @@ __all__ = [
     "InputError",
     "QueryError",
     "PaperNotFoundError",
+    "AnalysisError",
     "IndexProblem",
     "IndexNotFoundError",
     "IndexVersionError",
@@ -52,6 +54,11 @@ class PaperNotFoundError(QueryError):
     def __init__(self, arxiv_id: str) -> None:
         super().__init__(f"no paper with arXiv id {arxiv_id} in the index")
         self.arxiv_id = arxiv_id
+
+
+class AnalysisError(SearchidxError):
+    """Raised when a build's analysis stops: Kiwi could not load (a user word it refuses)
+    or its process died."""
 
 
 class IndexProblem(SearchidxError):

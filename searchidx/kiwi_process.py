@@ -46,6 +46,7 @@ import orjson
 
 import searchidx
 from searchidx.analysis import Analyzer, WordTerms, ruled
+from searchidx.errors import AnalysisError
 from searchidx.lexicon import Lexicon, LexiconWriter
 from searchidx.terms import Morph, Term
 from searchidx.words import normalize, split_words
@@ -190,7 +191,8 @@ class KiwiProcess:
             self._child.wait()
             self._errors.seek(0)
             message = self._errors.read().decode(errors="replace").strip()
-            raise RuntimeError(f"the Kiwi process stopped (exit status {self._child.returncode}): {message}")
+            last = message.splitlines()[-1] if message else "no message"
+            raise AnalysisError(f"the Kiwi process stopped (exit status {self._child.returncode}): {last}")
         return orjson.loads(line)
 
     def result(self) -> list[list[Term]]:

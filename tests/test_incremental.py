@@ -243,13 +243,14 @@ def test_kiwi_is_needed_only_for_words_neither_ruled_nor_in_the_lexicon(digests:
 
 def test_a_failing_kiwi_process_fails_the_build_and_keeps_the_index(digests: Path, tmp_path: Path, analyzer) -> None:
     from searchidx.analysis import Analyzer
+    from searchidx.errors import AnalysisError
 
     index = tmp_path / "idx"
     build([digests], index, analyzer=analyzer)
     before = snapshot(index, analyzer)
     (digests / "2024" / "07" / "02.md").write_text(NEW_DAY, encoding="utf-8")
     broken = Analyzer(user_words=[("캐시", "NOT-A-TAG")])  # Kiwi refuses the tag in the child
-    with pytest.raises(RuntimeError, match="the Kiwi process stopped"):
+    with pytest.raises(AnalysisError, match="^the Kiwi process stopped .*NOT-A-TAG"):
         build([digests], index, analyzer=broken, full=True)
     assert not broken.loaded
     assert snapshot(index, analyzer) == before
