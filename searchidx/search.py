@@ -18,11 +18,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
+import tantivy
+
 from searchidx import execution
 from searchidx.analysis import Analyzer, default_analyzer
 from searchidx.correct import Correction
 from searchidx.expansion import prefix_completions, query_expansions
-from searchidx.fields import ANALYSIS_FIELD, stored_paper, texts_to_analyze
+from searchidx.feedback import ranked_page
+from searchidx.fields import stored_paper
 from searchidx.glossary import EXPANSION_WEIGHT
 from searchidx.index import current_generation, resolve_index_path, tantivy_errors
 from searchidx.options import (
@@ -43,9 +46,8 @@ from searchidx.query import (
 from searchidx.records import Paper
 from searchidx.results import SearchResult
 from searchidx.scoring import DEFAULT_VOTE_WEIGHT
-from searchidx.similar import related_query
+from searchidx.similar import stored_related_query
 from searchidx.snapshot import Snapshot
-from searchidx.termstore import decode_terms
 
 __all__ = ["SearchIndex", "open_index"]
 
@@ -168,6 +170,7 @@ class SearchIndex:
         facets: Sequence[str] = (),
         prefix: bool = False,
         coverage: float = COVERAGE_WEIGHT,
+        feedback: bool = True,
     ) -> SearchResult:
         """Search for ``text``; see :mod:`searchidx.query` for the query language.
 
@@ -187,7 +190,8 @@ class SearchIndex:
         frequent words it begins (``quant`` finds quantization), which are listed among
         the expansions.
         ``coverage`` is what each query word a paper holds adds, per unit of the word's idf
-        (see :func:`searchidx.query.build_query`).
+        (see :func:`searchidx.query.build_query`). With ``feedback`` a ranking by relevance
+        re-orders its first hits by what its best ones are about (:mod:`searchidx.feedback`).
         """
         now = self._now
         weight = DEFAULT_VOTE_WEIGHT if vote_weight is None else vote_weight
@@ -200,11 +204,17 @@ class SearchIndex:
             match = "all"  # a sorted list holds the papers with every word, not those with one common word
         plan, correction = self._plan(now, text, match, field_weights, expand, expansion_weight, prefix, coverage)
         required = execution.filters(now.schema, since, until, min_votes)
-        total, page = execution.run(now, plan.query, required, limit, offset, sort, weight)
+        feedback = feedback and sort == "relevance" and bool(plan.words)
+
+        def page_of(query: tantivy.Query) -> execution.Page:
+            run = functools.partial(execution.run, now, query, required, sort=sort, weight=weight)
+            return ranked_page(now, self.analyzer, run, limit, offset) if feedback else run(limit, offset)
+
+        total, page = page_of(plan.query)
         notes = plan.notes
         if total == 0 and match == "all" and len(plan.words) > 1:
             plan, correction = self._plan(now, text, "any", field_weights, expand, expansion_weight, prefix, coverage)
-            total, page = execution.run(now, plan.query, required, limit, offset, sort, weight)
+            total, page = page_of(plan.query)
             notes += ("no paper has every word; showing papers with some of them",)
         hits = tuple(execution.make_hit(now, self.analyzer, score, address, plan, sort, snippets) for score, address in page)
         counts = execution.facet_counts(now, plan.query, required, facets) if facets and total else {}
@@ -235,12 +245,7 @@ class SearchIndex:
         """
         now = self._now
         check_options(arxiv_id, limit=limit, snippets=snippets)
-        doc = execution.find(now, arxiv_id)
-        paper = stored_paper(doc)
-        texts = texts_to_analyze(paper)
-        stored = doc[ANALYSIS_FIELD]
-        analysed = decode_terms(texts, stored[0]) if stored else self.analyzer.analyze_many(texts)
-        related = related_query(now.schema, now.searcher, paper, analysed, now.glossary.expansions())
+        paper, related = stored_related_query(now, self.analyzer, execution.find(now, arxiv_id))
         total, page = execution.run(now, related.query, [], limit, 0, "relevance", 0.0)
         plan = QueryPlan(related.query, frozenset(term for term, _ in related.terms))
         hits = tuple(

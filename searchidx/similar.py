@@ -19,11 +19,14 @@ from dataclasses import dataclass
 
 import tantivy
 
-from searchidx.fields import paper_terms, section_field
+from searchidx.analysis import Analyzer
+from searchidx.fields import ANALYSIS_FIELD, paper_terms, section_field, stored_paper, texts_to_analyze
 from searchidx.records import Paper
+from searchidx.snapshot import Snapshot
 from searchidx.terms import Term
+from searchidx.termstore import decode_terms
 
-__all__ = ["QUERY_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query"]
+__all__ = ["QUERY_TERMS", "SOURCE_WEIGHTS", "RelatedQuery", "related_query", "stored_related_query"]
 
 #: Terms of the seed paper that make up the query.
 QUERY_TERMS = 50
@@ -95,3 +98,13 @@ def related_query(
     parts.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "arxiv_id", paper.arxiv_id)))
     query = tantivy.Query.boolean_query(parts) if top else tantivy.Query.empty_query()
     return RelatedQuery(query, tuple(top))
+
+
+def stored_related_query(now: Snapshot, fallback: Analyzer, doc: tantivy.Document) -> tuple[Paper, RelatedQuery]:
+    """The paper stored in ``doc`` and its :func:`related_query`, from the terms stored with
+    it (``fallback`` analyses a paper stored without them) and the glossary's expansions."""
+    paper = stored_paper(doc)
+    texts = texts_to_analyze(paper)
+    stored = doc[ANALYSIS_FIELD]
+    analysed = decode_terms(texts, stored[0]) if stored else fallback.analyze_many(texts)
+    return paper, related_query(now.schema, now.searcher, paper, analysed, now.glossary.expansions())
