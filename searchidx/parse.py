@@ -32,7 +32,7 @@ import dataclasses
 import datetime as _dt
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from searchidx.errors import InputError
 from searchidx.files import find_digests, read_text
 from searchidx.records import MAX_VOTES, Paper, ParseProblem, Section
 
-__all__ = ["ParseResult", "HEADING", "MAX_LINE_CHARS", "parse_text", "parse_file", "parse_paths"]
+__all__ = ["ParseResult", "HEADING", "MAX_LINE_CHARS", "parse_text", "parse_file", "parse_files", "parse_paths"]
 
 SUMMARY = "summary"
 """Name of the section formed by plain (unnamed) bullets."""
@@ -320,6 +320,14 @@ def parse_paths(paths: Iterable[str | Path]) -> ParseResult:
     :class:`InputError` when a given path does not exist.
     """
     files, problems = find_digests(paths)
+    parsed = parse_files(files)
+    return dataclasses.replace(parsed, problems=(*problems, *parsed.problems))
+
+
+def parse_files(files: Sequence[Path]) -> ParseResult:
+    """Parse ``files``, already found and each named once (:func:`find_digests`), as
+    :func:`parse_paths` does."""
+    problems: list[ParseProblem] = []
     latest: dict[str, tuple[tuple[_dt.date, int], Paper]] = {}
     dates: dict[str, set[_dt.date]] = {}
     entries = 0

@@ -71,7 +71,7 @@ from searchidx.manifest import (
     scan_files,
     write_manifest,
 )
-from searchidx.parse import parse_paths
+from searchidx.parse import parse_files
 from searchidx.records import Paper, ParseProblem
 from searchidx.terms import Term
 from searchidx.termstore import decode_terms
@@ -151,7 +151,7 @@ def build(
             open_text_analysis(analyzer, generation / LEXICON_FILE, base) as analysis,
         ):
             parse_started = time.perf_counter()
-            parsed = parse_paths(files)
+            parsed = parse_files(files)
             stages = {"parse": time.perf_counter() - parse_started}
             papers = parsed.papers
             prints = {paper.arxiv_id: paper_print(paper) for paper in papers}
