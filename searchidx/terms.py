@@ -134,6 +134,7 @@ def _stem_english(word: str) -> str:
 _LATIN_WORD = re.compile(rf"[{LATIN_LETTERS}]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def surface_form(source: str) -> str | None:
     """A Latin word as written, lowercased but unstemmed (``Embeddings`` -> ``embeddings``);
     None for anything else (Hangul, identifiers with digits, numbers)."""
