@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -48,7 +47,9 @@ from kit.timing import (  # noqa: E402
     FTS5_PROGRAM,
     MIXED_QUERIES,
     PYTHON,
+    cold_runs,
     dir_bytes,
+    machine,
     precompile,
     run_child,
     summary_ms,
@@ -112,25 +113,6 @@ TARGETS = {
 #: consonant; one is drawn per word ("" leaves it bare).
 _AFTER_CONSONANT = ("", "", "을", "은", "이", "의", "과", "으로", "에서", "하는", "에")
 _AFTER_VOWEL = ("", "", "를", "는", "가", "의", "와", "로", "에서", "하는", "에")
-
-
-def machine() -> dict[str, object]:
-    """What the numbers were measured on."""
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-    }
 
 
 def descriptions(corpus: Path, count: int, seed: int = SEED) -> list[str]:
@@ -215,37 +197,19 @@ def latest_day(corpus: Path) -> Path:
     raise SystemExit("no digest with papers of its own")
 
 
-def cold_queries(argv_prefix: list[str], index_path: Path, queries: list[str], runs: int) -> dict[str, tuple[float, float]]:
-    """Per query: median wall seconds and peak RSS (MB) of a new process, ``runs`` times."""
-    per_query = {}
-    for query in queries:
-        times, rss = [], []
-        for _ in range(runs):
-            run = run_child([*argv_prefix, "query", query, "--index", str(index_path), "--json"])
-            if run.returncode != 0:
-                raise SystemExit(f"query {query!r} failed: {run.stderr}")
-            times.append(run.seconds)
-            rss.append(run.max_rss_mb)
-        per_query[query] = (statistics.median(times), max(rss))
-    return per_query
-
-
 def fts5_peer(corpus: Path, work: Path, runs: int) -> dict[str, object]:
     """Build, size, cold and warm query figures of the FTS5 unicode61 peer."""
     db = work / "fts5.sqlite"
     built = run_child([PYTHON, FTS5_PROGRAM, "build", str(corpus), str(db)])
     if built.returncode != 0:
         raise SystemExit(f"FTS5 build failed: {built.stderr}")
-    cold = {}
-    for query in MIXED:
-        times = [run_child([PYTHON, FTS5_PROGRAM, "query", str(db), query]).seconds for _ in range(runs)]
-        cold[query] = statistics.median(times)
+    cold = cold_runs(lambda query: [PYTHON, FTS5_PROGRAM, "query", str(db), query], MIXED, runs)
     warm = warm_seconds(Fts5Peer.open(str(db)).hits, MIXED)
     return {
         "build_seconds": round(built.seconds, 2),
         "build_max_rss_mb": round(built.max_rss_mb, 1),
         "index_bytes": db.stat().st_size,
-        "cold_ms": summary_ms(list(cold.values())),
+        "cold_ms": summary_ms([seconds for seconds, _ in cold.values()]),
         "warm_ms": summary_ms(warm),
     }
 
@@ -307,7 +271,7 @@ def main() -> int:
         groups = {"descriptions": descriptions(corpus, DESCRIPTIONS), "known_item": known_item_queries(), "mixed": list(MIXED)}
         queries = list(dict.fromkeys(q for group in groups.values() for q in group))
         kiwi = needs_kiwi(index, queries)
-        cold = cold_queries([CONSOLE_SCRIPT], index, queries, args.runs)
+        cold = cold_runs(lambda q: [CONSOLE_SCRIPT, "query", q, "--index", str(index), "--json"], queries, args.runs)
         print("warm queries ...", file=sys.stderr)
         warm = warm_seconds(open_index(index).search, queries)  # with snippets
         print("FTS5 peer ...", file=sys.stderr)

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kit.corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
 from kit.peers import PEERS, Bm25sSystem, System, build_peer, searchidx_systems  # noqa: E402
+from kit.timing import cpu_model  # noqa: E402
 from make_queries import generated_queries  # noqa: E402
 from metrics import METRICS, mean, reciprocal_rank, score_query  # noqa: E402
 
@@ -126,7 +127,6 @@ def run_system(system: System, queries: list[dict[str, Any]], titles: list[tuple
 
 def environment() -> dict[str, str]:
     """Date, machine, versions and source revision, for the results table."""
-    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem_kb = next((int(line.split()[1]) for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), 0)
     versions = {}
     for package in ("searchidx", "tantivy", "kiwipiepy", "kiwipiepy_model", "bm25s", "numpy"):
@@ -142,7 +142,9 @@ def environment() -> dict[str, str]:
 
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 2**20:.0f} GiB RAM, {platform.system()} {platform.release()}",
+        "machine": (
+            f"{os.cpu_count()} CPUs ({cpu_model()}), {mem_kb / 2**20:.0f} GiB RAM, {platform.system()} {platform.release()}"
+        ),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),

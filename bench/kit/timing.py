@@ -7,6 +7,7 @@ Every measured build runs in its own child process, under GNU time for its peak 
 from __future__ import annotations
 
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -137,3 +138,41 @@ def precompile() -> None:
     import compileall
 
     compileall.compile_dir(str(ROOT / "searchidx"), quiet=1)
+
+
+def cold_runs(command: Callable[[str], Sequence[str]], queries: Sequence[str], runs: int) -> dict[str, tuple[float, float]]:
+    """Per query: the median wall seconds and the peak RSS (MB) of ``command(query)`` run
+    ``runs`` times, each a new process."""
+    per_query = {}
+    for query in queries:
+        times, rss = [], []
+        for _ in range(runs):
+            run = run_child(command(query))
+            if run.returncode != 0:
+                raise SystemExit(f"query {query!r} failed: {run.stderr}")
+            times.append(run.seconds)
+            rss.append(run.max_rss_mb)
+        per_query[query] = (statistics.median(times), max(rss))
+    return per_query
+
+
+def cpu_model() -> str:
+    """The processor's name, as /proc/cpuinfo gives it (or what :mod:`platform` knows)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on."""
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
