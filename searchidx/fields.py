@@ -193,7 +193,7 @@ def _surface_terms(text: str, terms: Sequence[Term]) -> list[Term]:
     """The Latin words among ``terms`` as written in ``text`` (see :func:`searchidx.terms.surface_form`)."""
     out: dict[int, Term] = {}
     for term in terms:
-        if "\uac00" <= term.text[0] <= "\ud7a3":
+        if "\uac00" <= term.text[:1] <= "\ud7a3":
             continue  # a Hangul term is never a Latin word's; most terms are
         form = surface_form(text[term.start : term.end])
         if form is not None and term.position not in out:
