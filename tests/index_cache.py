@@ -5,8 +5,8 @@ An entry is keyed by a hash of everything the index is a function of: every file
 and Tantivy versions, and the absolute path and content of every source file. It lives in
 ``$SEARCHIDX_TEST_CACHE``, else ``$XDG_CACHE_HOME/searchidx-tests``, else
 ``~/.cache/searchidx-tests``. An entry is built in a staging directory and renamed into
-place, so a run killed mid-build leaves no half entry; concurrent runs may both build one,
-and the first rename wins. Entries unused for a day are removed.
+place, so a run killed mid-build leaves no half entry; a lock file beside each entry makes
+concurrent runs (or parallel test workers) build it once. Entries unused for a day are removed.
 
 Cached indexes are shared by every test and every later run: tests read them and never write
 them (copy one with :func:`shutil.copytree` to change it). :func:`unchanged` lets a fixture
@@ -15,6 +15,7 @@ check that at teardown.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import os
@@ -75,16 +76,15 @@ def cached_index(sources: Sequence[Path], analyzer) -> Path:
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     entry = root / f"index-{index_key(sources)}"
-    if not entry.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
-        try:
-            build(sources, staging / "index", analyzer=analyzer)
-            os.rename(staging / "index", entry)
-        except OSError:
-            if not entry.is_dir():  # else a concurrent run renamed the same index into place first
-                raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    with open(root / f"{entry.name}.lock", "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a parallel test worker waits for the index instead of building it too
+        if not entry.is_dir():
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+            try:
+                build(sources, staging / "index", analyzer=analyzer)
+                os.rename(staging / "index", entry)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
     os.utime(entry)  # marks the entry as used
     _evict(root)
     return entry
@@ -94,7 +94,9 @@ def _evict(root: Path) -> None:
     now = time.time()
     for path in root.iterdir():
         age = now - path.stat().st_mtime
-        if (path.name.startswith("index-") and age > UNUSED_SECONDS) or (
+        if path.name.startswith("index-") and path.is_file() and age > UNUSED_SECONDS:
+            path.unlink(missing_ok=True)  # an entry's lock file
+        elif (path.name.startswith("index-") and age > UNUSED_SECONDS) or (
             path.name.startswith(".staging-") and age > STAGING_SECONDS
         ):
             shutil.rmtree(path, ignore_errors=True)

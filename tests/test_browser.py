@@ -2,7 +2,7 @@
 
 Skipped only where Debian's ``chromium`` and ``chromium-driver`` are not installed.
 Screenshots at 1280 and 390 px land in the test's temporary directory (printed; see them
-with ``pytest -s``).
+with ``pytest -s -n 0``).
 """
 
 from __future__ import annotations
@@ -108,13 +108,14 @@ def wait(browser: WebDriver, condition, message: str = "") -> object:
     return WebDriverWait(browser, WAIT_SECONDS, poll_frequency=POLL_SECONDS).until(condition, message)
 
 
+#: True once a search has finished: a status line is shown and nothing is marked busy (one round trip a check).
+SEARCH_FINISHED = """const status = document.getElementById('status').innerText.trim();
+return status !== '' && status !== '검색 중…' && !document.querySelector('[aria-busy]');"""
+
+
 def wait_for_results(browser: WebDriver) -> list:
     """The result items once a search has finished."""
-    wait(
-        browser,
-        lambda d: d.find_element(By.ID, "status").text not in ("", "검색 중…")
-        and not d.find_elements(By.CSS_SELECTOR, "[aria-busy]"),
-    )
+    wait(browser, lambda d: d.execute_script(SEARCH_FINISHED))
     return browser.find_elements(By.CSS_SELECTOR, "#results > li.hit")
 
 

@@ -86,6 +86,7 @@ def keys(document: object) -> set[str]:
 def check_example(command: str, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(cwd)
     monkeypatch.delenv("SEARCHIDX_INDEX", raising=False)
+    monkeypatch.setenv("COLUMNS", "88")  # the README shows output at the width of a terminal that is not one
     status, stdout, stderr = run_example(command)
     assert status == 0, stderr
     shown = EXAMPLES[command]
