@@ -18,6 +18,8 @@ __all__ = [
     "EXPANSION_CAP",
     "PHRASE_BOOST",
     "PHRASE_SLOP",
+    "NEAR_BOOST",
+    "NEAR_SLOP_PER_WORD",
     "AUTHOR_NAME_SCORE",
     "word_query",
     "weighted_match",
@@ -36,6 +38,11 @@ EXPANSION_CAP = 0.5
 #: Extra weight for papers where the query words stand together as written.
 PHRASE_BOOST = 1.0
 PHRASE_SLOP = 1
+#: Extra weight for papers where an English query's words stand near each other in any order
+#: (a gloss such as "State Space Models (SSMs)" recalled as ``ssms state space``).
+NEAR_BOOST = 0.5
+#: How far apart, per word, those words may stand (a swap of two neighbours costs 2).
+NEAR_SLOP_PER_WORD = 2
 #: Score (times the authors weight) of a paper listing the query's words as one author name.
 AUTHOR_NAME_SCORE = 10.0
 
@@ -115,13 +122,15 @@ def phrase_bonus(
 
 def as_typed(schema: tantivy.Schema, field_name: str, words: Sequence[Sequence[str]]) -> tantivy.Query:
     """Papers holding every word (a word of several parts as a phrase) in ``field_name``, scored by
-    its BM25, plus a phrase bonus where the words stand together as typed (a title typed whole)."""
+    its BM25, plus a phrase bonus where the words stand together as typed (a title typed whole)
+    and a smaller one where they stand near each other in any order."""
     every = combine([_term_or_phrase(schema, field_name, " ".join(parts)) for parts in words], [], [])
     sequence = positioned([[part] for parts in words for part in parts])
     if len(sequence) < 2:
         return every
     together = tantivy.Query.phrase_query(schema, field_name, sequence, slop=PHRASE_SLOP)
-    return combine([every], [boost(together, PHRASE_BOOST)], [])
+    near = tantivy.Query.phrase_query(schema, field_name, sequence, slop=NEAR_SLOP_PER_WORD * len(sequence))
+    return combine([every], [boost(together, PHRASE_BOOST), boost(near, NEAR_BOOST)], [])
 
 
 def positioned(words: Sequence[Sequence[str]]) -> list[str | tuple[int, str]]:

@@ -48,6 +48,12 @@ def test_a_hyphenated_word_is_looked_for_as_typed_as_one_phrase(coverage_index: 
     assert ids(coverage_index.search("rotary positional-embeddings"))[0] == "2409.10005"
 
 
+def test_english_words_near_each_other_beat_the_same_words_apart(coverage_index: SearchIndex) -> None:
+    # 2409.10007 glosses "state space models, SSMs" once; 2409.10006 holds the four words apart,
+    # one of them in its title, and has 60 votes.
+    assert ids(coverage_index.search("ssms models space state"))[0] == "2409.10007"
+
+
 def test_sorting_by_votes_lists_papers_with_every_word(coverage_index: SearchIndex) -> None:
     # 2409.10001 (300 votes) has "sparse attention" but no video.
     assert ids(coverage_index.search("희소 어텐션 비디오", sort="votes")) == ["2409.10002"]
