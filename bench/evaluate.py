@@ -37,7 +37,7 @@ from kit.corpus import DEFAULT_CORPUS, load_papers  # noqa: E402
 from kit.peers import PEERS, Bm25sSystem, System, build_peer, searchidx_systems  # noqa: E402
 from kit.timing import cpu_model  # noqa: E402
 from make_queries import generated_queries  # noqa: E402
-from metrics import METRICS, mean, reciprocal_rank, score_query  # noqa: E402
+from metrics import METRICS, bootstrap_interval, mean, reciprocal_rank, score_query  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parent / "queries.jsonl"
 SETS = ("dev", "test", "generated")
@@ -196,6 +196,30 @@ def markdown(results: list[dict[str, Any]], queries: list[dict[str, Any]]) -> st
     return "\n".join(lines)
 
 
+def margins(results: list[dict[str, Any]], queries: list[dict[str, Any]]) -> str:
+    """The first searchidx row against the best peer of each set and kind: nDCG@10 margin and its
+    95 % bootstrap interval over the queries (paired: both systems answer the same queries)."""
+    ours = next((r for r in results if r["name"].startswith("searchidx")), None)
+    peers = [r for r in results if not r["name"].startswith("searchidx")]
+    if ours is None or not peers:
+        return ""
+    per_query = {r["name"]: {q["id"]: q["metrics"]["nDCG@10"] for q in r["queries"]} for r in results}
+    lines = [f"Margin of {ours['name']} over the best peer (nDCG@10, 95 % bootstrap interval over queries)", "",
+             "| set | kind | queries | searchidx | best peer | margin | interval |", "|---|---|---|---|---|---|---|"]
+    for name in dict.fromkeys(q["set"] for q in queries):
+        rows = [q for q in queries if q["set"] == name]
+        for kind in ["all", *sorted({q["kind"] for q in rows})]:
+            ids = [q["id"] for q in rows if kind in ("all", q["kind"])]
+            def score(system: str) -> float:
+                return sum(per_query[system][i] for i in ids) / len(ids)
+            best = max(peers, key=lambda r: score(r["name"]))["name"]
+            low, high = bootstrap_interval([per_query[ours["name"]][i] - per_query[best][i] for i in ids])
+            margin = score(ours["name"]) - score(best)
+            lines.append(f"| {name} | {kind} | {len(ids)} | {score(ours['name']):.3f} | {score(best):.3f} ({best})"
+                         f" | {margin:+.3f} | {low:+.3f} to {high:+.3f} |")
+    return "\n".join(lines)
+
+
 def failures(result: dict[str, Any], queries: list[dict[str, Any]], n: int) -> str:
     """The ``n`` lowest-nDCG queries of one system with its top results, for error analysis."""
     judged = {q["id"]: q["judgments"] for q in queries}
@@ -274,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(f"- {key}: {value}" for key, value in env.items()))
     print("\n".join(f"- {note}" for note in notes) + "\n")
     print(markdown(results, queries))
+    if table := margins(results, queries):
+        print("\n" + table)
     for r in results:
         if args.failures and r["name"].startswith("searchidx"):
             print("\n" + failures(r, queries, args.failures))

@@ -7,6 +7,7 @@ Success and Recall count any judged paper (grade >= 1) as relevant.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping, Sequence
 
 METRICS = ("nDCG@10", "MRR@10", "S@1", "R@10", "R@100")
@@ -48,3 +49,17 @@ def score_query(ranked: Sequence[str], judged: Mapping[str, int]) -> dict[str, f
 def mean(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
     """Per-metric mean over queries (0 for an empty list)."""
     return {m: sum(r[m] for r in rows) / len(rows) if rows else 0.0 for m in METRICS}
+
+
+def bootstrap_interval(differences: Sequence[float], rounds: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """95 % percentile bootstrap interval of the mean of paired per-query ``differences``.
+
+    An interval that excludes 0 is a margin that resampling the queries does not remove; one
+    that includes it is within the noise of this many queries.
+    """
+    if not differences:
+        return 0.0, 0.0
+    rng = random.Random(seed)
+    n = len(differences)
+    means = sorted(sum(rng.choices(differences, k=n)) / n for _ in range(rounds))
+    return means[int(0.025 * rounds)], means[int(0.975 * rounds) - 1]
