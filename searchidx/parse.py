@@ -48,7 +48,10 @@ SUMMARY = "summary"
 
 #: A markdown heading of level 1 to 3: what ends an entry (level 3 starts the next one).
 HEADING = re.compile(r"^(#{1,3})(?:\s|$|\[)")
-_BLOCK_HEADER = re.compile(r"^##\s+Daily Papers\b(?:\s*\((?P<date>[^)]*)\))?")
+_BLOCK_HEADER = re.compile(r"^##\s+Daily\s+Papers\b(?:\s*\((?P<date>[^)]*)\))?")
+#: What a block header never holds: a stray tab or non-ASCII character there is damage, not a
+#: different heading (every real header is ASCII), so it is read past rather than losing the block.
+_NOT_HEADER_TEXT = re.compile(r"[^\x20-\x7e]")
 _ENTRY_HEADING = re.compile(r"^###\s*\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\s*$")
 _IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)")
 _WATCH_VIDEO = re.compile(r"^\[Watch Video\]\(?(?P<url>[^)\s]+)\)?")
@@ -182,7 +185,9 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
                 continue
             in_papers, block_date = True, path_date  # a "#" title starts afresh
             if level == 2:
-                header = _BLOCK_HEADER.match(line)
+                header, problem = _block_header(line, number, path)
+                if problem:
+                    problems.append(problem)
                 in_papers = header is not None
                 if header and header["date"] is not None:
                     try:
@@ -197,6 +202,17 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
             problems.append(ParseProblem(path, number, entry_problem))
     close()
     return papers, problems
+
+
+def _block_header(line: str, number: int, path: str) -> tuple[re.Match[str] | None, ParseProblem | None]:
+    """A ``## Daily Papers (date)`` header, read past stray characters (reported), or None for another ``##``."""
+    header = _BLOCK_HEADER.match(line)
+    if header is not None or not _NOT_HEADER_TEXT.search(line):
+        return header, None
+    header = _BLOCK_HEADER.match(_NOT_HEADER_TEXT.sub("", line))
+    if header is None:
+        return None, None
+    return header, ParseProblem(path, number, f"stray characters in header, read as {header.string!r}")
 
 
 def _start_entry(

@@ -166,6 +166,7 @@ BYTE_DIGESTS = [path for path in DIGESTS if _sound_utf8(path)]
 
 @FUZZ
 @given(st.sampled_from(BYTE_DIGESTS), st.lists(st.tuples(st.integers(0, 10**7), damage_bytes), max_size=MAX_SPLICES))
+@example(next(p for p in BYTE_DIGESTS if p.read_bytes().startswith(b"## Daily Papers")), [(4, b"\t")])  # in the header
 def test_damaged_bytes_cost_only_the_lines_they_hit(source: Path, splices: list[tuple[int, bytes]]) -> None:
     data = source.read_bytes()
     touched: set[int] = set()

@@ -181,6 +181,21 @@ def test_bad_header_date_is_reported_and_path_date_used() -> None:
     ]
 
 
+@pytest.mark.parametrize("header", ["## D\taily Papers (2024-01-02)", "## Dai\ufffdly Papers (2024-01-0\t2)"])
+def test_stray_characters_in_a_header_are_reported_and_its_entries_kept(header: str) -> None:
+    text = f"{header}\n### [T](https://arxiv.org/abs/2401.00001)\n- 요약\n"
+    papers, problems = parse_text(text, "d/2024/01/03.md")
+    assert [(p.arxiv_id, p.dates) for p in papers] == [("2401.00001", (dt.date(2024, 1, 2),))]
+    assert [str(p) for p in problems] == [
+        "d/2024/01/03.md:1: stray characters in header, read as '## Daily Papers (2024-01-02)'"
+    ]
+
+
+def test_another_section_with_a_symbol_is_still_not_papers() -> None:
+    papers, problems = parse_text("## License \u00a9\n### [T](https://arxiv.org/abs/2401.00001)\n- x\n", "x.md")
+    assert papers == [] and problems == []
+
+
 def test_bom_and_crlf_are_read_like_plain_utf8(tmp_path: Path, fixtures_dir: Path) -> None:
     source = (fixtures_dir / "digests" / "bold_sections.md").read_text(encoding="utf-8")
     path = tmp_path / "crlf.md"
