@@ -9,17 +9,25 @@ digests change.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from index_cache import cached_index, tree_state, unchanged
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_DATA = ROOT / "data"
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+#: Property tests draw the same examples on every normal run, so a run's verdict depends only on
+#: the code; a longer fuzzing run (``SEARCHIDX_FUZZ_EXAMPLES``, see tests/test_fuzz.py) draws new ones.
+settings.register_profile("searchidx", derandomize="SEARCHIDX_FUZZ_EXAMPLES" not in os.environ)
+settings.load_profile("searchidx")
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by mark

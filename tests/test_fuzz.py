@@ -1,7 +1,8 @@
 """Property-based tests (hypothesis): the parser and the query path never let an exception escape.
 
-The normal run tries ``SEARCHIDX_FUZZ_EXAMPLES`` examples per property (default 40); a
-longer run is ``SEARCHIDX_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py``.
+The normal run tries ``SEARCHIDX_FUZZ_EXAMPLES`` examples per property (default 40), the same
+ones every time (see tests/conftest.py); a longer run, which draws new ones, is
+``SEARCHIDX_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py``.
 """
 
 from __future__ import annotations
