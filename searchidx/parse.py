@@ -49,9 +49,6 @@ SUMMARY = "summary"
 #: A markdown heading of level 1 to 3: what ends an entry (level 3 starts the next one).
 HEADING = re.compile(r"^(#{1,3})(?:\s|$|\[)")
 _BLOCK_HEADER = re.compile(r"^##\s+Daily\s+Papers\b(?:\s*\((?P<date>[^)]*)\))?")
-#: What a block header never holds: a stray tab or non-ASCII character there is damage, not a
-#: different heading (every real header is ASCII), so it is read past rather than losing the block.
-_NOT_HEADER_TEXT = re.compile(r"[^\x20-\x7e]")
 _ENTRY_HEADING = re.compile(r"^###\s*\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)\s*$")
 _IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)")
 _WATCH_VIDEO = re.compile(r"^\[Watch Video\]\(?(?P<url>[^)\s]+)\)?")
@@ -202,6 +199,11 @@ def parse_text(text: str, path: str = "<text>") -> tuple[list[Paper], list[Parse
             problems.append(ParseProblem(path, number, entry_problem))
     close()
     return papers, problems
+
+
+#: What a block header never holds: a stray tab or non-ASCII character there is damage, not a
+#: different heading (every real header is ASCII), so it is read past rather than losing the block.
+_NOT_HEADER_TEXT = re.compile(r"[^\x20-\x7e]")
 
 
 def _block_header(line: str, number: int, path: str) -> tuple[re.Match[str] | None, ParseProblem | None]:
