@@ -210,13 +210,12 @@ def margins(results: list[dict[str, Any]], queries: list[dict[str, Any]]) -> str
         rows = [q for q in queries if q["set"] == name]
         for kind in ["all", *sorted({q["kind"] for q in rows})]:
             ids = [q["id"] for q in rows if kind in ("all", q["kind"])]
-            def score(system: str) -> float:
-                return sum(per_query[system][i] for i in ids) / len(ids)
-            best = max(peers, key=lambda r: score(r["name"]))["name"]
+            score = {r["name"]: (r["sets"][name]["overall"] if kind == "all" else r["sets"][name]["kinds"][kind])["nDCG@10"]
+                     for r in results}
+            best = max((r["name"] for r in peers), key=score.__getitem__)
             low, high = bootstrap_interval([per_query[ours["name"]][i] - per_query[best][i] for i in ids])
-            margin = score(ours["name"]) - score(best)
-            lines.append(f"| {name} | {kind} | {len(ids)} | {score(ours['name']):.3f} | {score(best):.3f} ({best})"
-                         f" | {margin:+.3f} | {low:+.3f} to {high:+.3f} |")
+            lines.append(f"| {name} | {kind} | {len(ids)} | {score[ours['name']]:.3f} | {score[best]:.3f} ({best})"
+                         f" | {score[ours['name']] - score[best]:+.3f} | {low:+.3f} to {high:+.3f} |")
     return "\n".join(lines)
 
 

@@ -94,12 +94,13 @@ def _evict(root: Path) -> None:
     now = time.time()
     for path in root.iterdir():
         age = now - path.stat().st_mtime
-        if path.name.startswith("index-") and path.is_file() and age > UNUSED_SECONDS:
-            path.unlink(missing_ok=True)  # an entry's lock file
-        elif (path.name.startswith("index-") and age > UNUSED_SECONDS) or (
+        if (path.name.startswith("index-") and age > UNUSED_SECONDS) or (
             path.name.startswith(".staging-") and age > STAGING_SECONDS
         ):
-            shutil.rmtree(path, ignore_errors=True)
+            if path.is_file():
+                path.unlink(missing_ok=True)  # an entry's lock file
+            else:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def tree_state(root: Path) -> list[tuple[str, int, int]]:
